@@ -1,0 +1,49 @@
+"""What the pipeline and the hooks need besides the event itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from plugin.digitalriver.client import DigitalRiverClient
+    from plugin.saleor.graphql import SaleorClient
+    from plugin.settings import Settings
+
+__all__ = ["CostTable", "PipelineContext", "utc_now"]
+
+
+def utc_now() -> dt.datetime:
+    """Return the current time as an aware UTC datetime."""
+    return dt.datetime.now(dt.UTC)
+
+
+class CostTable(Protocol):
+    """A unit-cost table kept outside the settings, such as the store's."""
+
+    def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
+        """Return the unit cost in force on ``on``, or ``None`` without one."""
+
+
+@dataclass
+class PipelineContext:
+    """Settings, clients and ids for one run of the pipeline.
+
+    ``attempt`` counts runs of the same job from 1; from the second run on,
+    every request is first looked up at Digital River by its request key.
+    """
+
+    settings: Settings
+    digitalriver: DigitalRiverClient
+    plugin_manager: pluggy.PluginManager
+    saleor_api_url: str | None = None
+    saleor: SaleorClient | None = None
+    job_id: int | None = None
+    attempt: int = 1
+    now: dt.datetime = field(default_factory=utc_now)
+    cost_table: CostTable | None = None
+    extras: dict[str, Any] = field(default_factory=dict)

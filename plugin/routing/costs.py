@@ -1,0 +1,73 @@
+"""Default unit cost of a line: the cost table, then metadata."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from plugin.saleor.payload import FulfillmentLine, metadata_value
+from plugin.settings import MetadataKey, Settings, UnitCost
+
+__all__ = ["SettingsCostTable", "cost_from_metadata", "parse_amount"]
+
+
+class SettingsCostTable:
+    """The ``costs.table`` entries of the settings, indexed for lookups."""
+
+    def __init__(self, entries: list[UnitCost]) -> None:
+        grouped: dict[tuple[str, str], list[UnitCost]] = defaultdict(list)
+        for entry in entries:
+            grouped[(entry.distributor, entry.sku)].append(entry)
+        self._dates: dict[tuple[str, str], list[dt.date]] = {}
+        self._costs: dict[tuple[str, str], list[Decimal]] = {}
+        for key, group in grouped.items():
+            group.sort(key=lambda entry: entry.effective_from)
+            self._dates[key] = [entry.effective_from for entry in group]
+            self._costs[key] = [entry.cost for entry in group]
+
+    def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
+        """Return the cost whose ``effective_from`` is the latest on or before ``on``."""
+        dates = self._dates.get((distributor_id, sku))
+        if dates is None:
+            return None
+        index = bisect.bisect_right(dates, on)
+        if index == 0:
+            return None
+        return self._costs[(distributor_id, sku)][index - 1]
+
+
+def parse_amount(text: str, what: str) -> Decimal:
+    """Parse a non-negative decimal amount, raising ``ValueError`` naming ``what``."""
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"{what} {text!r} is not a decimal number") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{what} {text!r} must be a number of at least 0")
+    return amount
+
+
+def cost_from_metadata(line: FulfillmentLine, key: MetadataKey) -> Decimal | None:
+    """Return the unit cost stored under ``key`` on the order line or its variant."""
+    order_line = line.order_line
+    holders = [(order_line.metadata, order_line.private_metadata)]
+    if order_line.variant is not None:
+        holders.append(
+            (order_line.variant.metadata, order_line.variant.private_metadata)
+        )
+    for public, private in holders:
+        value = metadata_value(public, private, key.key, is_private=key.private)
+        if value is not None:
+            return parse_amount(value, f"unit cost in metadata key {key.key!r}")
+    return None
+
+
+def settings_cost_table(settings: Settings) -> SettingsCostTable:
+    """Return the indexed cost table of ``settings``, built once per object."""
+    cached = settings.__dict__.get("_cost_table")
+    if not isinstance(cached, SettingsCostTable):
+        cached = SettingsCostTable(settings.costs.table)
+        object.__setattr__(settings, "_cost_table", cached)
+    return cached

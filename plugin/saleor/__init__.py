@@ -1,0 +1,1 @@
+"""Saleor side: webhook payloads, signatures, GraphQL, the app."""

@@ -1,0 +1,1 @@
+from tests.support.app import app_server  # noqa: F401

@@ -1,0 +1,145 @@
+"""The worker: leases, crashes, shutdown, backoff."""
+
+import asyncio
+import json
+import random
+
+import pytest
+
+from plugin.context import utc_now
+from plugin.digitalriver.client import DigitalRiverClient
+from plugin.pipeline import run_fulfillment_created
+from plugin.saleor.payload import parse_fulfillment_created
+from plugin.sandbox.faults import FaultSettings
+from plugin.worker.backoff import job_retry_delay
+from plugin.worker.loop import Worker
+from tests.support.app import app_settings, make_state
+from tests.support.payloads import Line, fulfillment_created, sandbox_order
+from tests.support.routing import context
+
+
+@pytest.fixture
+def state(tmp_path, saleor, sandbox):
+    state = make_state(
+        tmp_path, app_settings(sandbox), run_worker=False, lease_seconds=0.5
+    )
+    state.store.save_installation(
+        saleor.api_url, saleor.app_id, saleor.issue_app_token(), json.dumps(saleor.jwks)
+    )
+    return state
+
+
+def enqueue(state, saleor, sandbox):
+    body = fulfillment_created([Line("TEE", 2, item_id="it-1")])
+    saleor.add_from_payload(body)
+    sandbox.add_order(sandbox_order(body))
+    job, _ = state.store.enqueue_job(
+        saleor.api_url,
+        body["fulfillment"]["id"],
+        body["order"]["id"],
+        body["order"]["number"],
+        "fulfillment_created",
+        json.dumps(body),
+        utc_now(),
+    )
+    return job
+
+
+async def test_killed_worker_job_completes_once(state, saleor, sandbox):
+    job = enqueue(state, saleor, sandbox)
+    (claimed,) = state.store.claim_jobs("crashed-worker", 1, 0.5, utc_now())
+    # The crashed worker got as far as Digital River accepting the request.
+    settings = state.default_settings
+    async with DigitalRiverClient(settings.digitalriver) as client:
+        ctx = context(settings, client, saleor_api_url=saleor.api_url, job_id=job.id)
+        first = await run_fulfillment_created(
+            parse_fulfillment_created(claimed.payload), ctx
+        )
+    assert first.succeeded
+    await asyncio.sleep(0.6)
+
+    worker = Worker(state, owner="second-worker")
+    assert await worker.run_once() == 1
+    await worker.drain()
+
+    finished = state.store.get_job(job.id)
+    assert finished.status.value == "succeeded"
+    assert finished.attempts == 2
+    assert len(sandbox.state.fulfillments) == 1
+    assert json.loads(finished.result)["sent"][0]["created"] is False
+
+
+async def test_live_lease_is_not_taken(state, saleor, sandbox):
+    enqueue(state, saleor, sandbox)
+    state.store.claim_jobs("busy-worker", 1, 60, utc_now())
+
+    worker = Worker(state, owner="other-worker")
+
+    assert await worker.run_once() == 0
+
+
+async def test_stop_finishes_running_job(state, saleor, sandbox):
+    job = enqueue(state, saleor, sandbox)
+    sandbox.state.faults.configure(FaultSettings(latency=0.5))
+    worker = Worker(state, owner="stopping-worker", grace_seconds=10)
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.3)
+
+    worker.stop()
+    await asyncio.wait_for(task, 15)
+
+    assert state.store.get_job(job.id).status.value == "succeeded"
+
+
+async def test_stop_releases_job_after_grace(state, saleor, sandbox):
+    job = enqueue(state, saleor, sandbox)
+    sandbox.state.faults.configure(FaultSettings(latency=3))
+    worker = Worker(state, owner="impatient-worker", grace_seconds=0.1)
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.3)
+
+    worker.stop()
+    await asyncio.wait_for(task, 10)
+
+    released = state.store.get_job(job.id)
+    assert released.status.value == "queued"
+    assert released.lease_owner is None
+    assert released.attempts == 0
+
+
+async def test_invalid_payload_fails_job(state, saleor):
+    job, _ = state.store.enqueue_job(
+        saleor.api_url, "F", "O", "1", "fulfillment_created", "{}", utc_now()
+    )
+
+    worker = Worker(state, owner="w")
+    await worker.run_once()
+    await worker.drain()
+
+    failed = state.store.get_job(job.id)
+    assert failed.status.value == "failed"
+    assert "fulfillment" in failed.last_error
+
+
+async def test_uninstalled_saleor_fails_job(state, saleor, sandbox):
+    job = enqueue(state, saleor, sandbox)
+    state.store.delete_installation(saleor.api_url)
+
+    worker = Worker(state, owner="w")
+    await worker.run_once()
+    await worker.drain()
+
+    assert "reinstall" in state.store.get_job(job.id).last_error
+
+
+@pytest.mark.parametrize(
+    ("attempt", "ceiling"),
+    [(1, 10), (2, 20), (3, 40), (8, 1280), (9, 1800), (30, 1800)],
+)
+def test_retry_delay_bounds(attempt, ceiling):
+    delays = [
+        job_retry_delay(attempt, random.Random(seed), 10, 1800) for seed in range(200)
+    ]
+
+    assert min(delays) >= 10
+    assert max(delays) <= ceiling
