@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,6 +25,13 @@ def utc_now() -> dt.datetime:
 
 class CostTable(Protocol):
     """A unit-cost table kept outside the settings, such as the store's."""
+
+    def prefetch(self, pairs: Collection[tuple[str, str]], on: dt.date) -> None:
+        """Load the costs of many (distributor, SKU) pairs in one go.
+
+        The pipeline calls it once per fulfillment, in a worker thread, before
+        ``lookup`` is called for each line, so lookups need no I/O.
+        """
 
     def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
         """Return the unit cost in force on ``on``, or ``None`` without one."""

@@ -19,9 +19,11 @@ from plugin.digitalriver.client import DigitalRiverClient
 from plugin.errors import PluginError
 from plugin.outcome import FulfillmentOutcome
 from plugin.pipeline import report_outcome, run_fulfillment_created
+from plugin.routing.store_costs import StoreCostTable
 from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
 from plugin.sandbox.server import SandboxServer
 from plugin.settings import API_KEY_ENV, Settings, load_settings
+from plugin.store import Store
 
 __all__ = ["process"]
 
@@ -34,7 +36,11 @@ __all__ = ["process"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file (.toml or .json).",
 )
-def process(payload: Path, settings_path: Path | None) -> None:
+@click.option(
+    "--database",
+    help="Store whose imported unit costs apply (sqlite:///PATH or postgresql://...).",
+)
+def process(payload: Path, settings_path: Path | None, database: str | None) -> None:
     """Send the FULFILLMENT_CREATED body in PAYLOAD to Digital River.
 
     PAYLOAD is the webhook body exactly as Saleor sent it, or - for standard
@@ -46,7 +52,8 @@ def process(payload: Path, settings_path: Path | None) -> None:
     try:
         settings = load_settings(settings_path)
         event = parse_fulfillment_created(_read_payload(payload))
-        outcome = asyncio.run(_process(event, settings, errors))
+        cost_table = _stored_costs(database)
+        outcome = asyncio.run(_process(event, settings, cost_table, errors))
     except PluginError as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False)
         raise SystemExit(1) from None
@@ -70,12 +77,25 @@ def _read_payload(path: Path) -> bytes:
         ) from None
 
 
+def _stored_costs(database: str | None) -> StoreCostTable | None:
+    if database is None:
+        return None
+    store = Store.open(database)
+    return StoreCostTable(store) if store.has_costs() else None
+
+
 async def _process(
-    event: FulfillmentCreated, settings: Settings, errors: Console
+    event: FulfillmentCreated,
+    settings: Settings,
+    cost_table: StoreCostTable | None,
+    errors: Console,
 ) -> FulfillmentOutcome:
     async with _digitalriver(event, settings, errors) as client:
         context = PipelineContext(
-            settings=settings, digitalriver=client, plugin_manager=plugin_manager()
+            settings=settings,
+            digitalriver=client,
+            plugin_manager=plugin_manager(),
+            cost_table=cost_table,
         )
         outcome = await run_fulfillment_created(event, context)
         await report_outcome(outcome, context)

@@ -175,8 +175,10 @@ def _parse_rows(
     costs: list[UnitCost] = []
     problems: list[CsvProblem] = []
     first_line: dict[CostKey, int] = {}
+    end_of_previous = reader.line_num
     for row in reader:
-        line = reader.line_num
+        # A quoted value may span lines, so a record starts after the previous one ends.
+        line, end_of_previous = end_of_previous + 1, reader.line_num
         if not any(value.strip() for value in row):
             continue
         if len(row) != len(columns):

@@ -111,6 +111,7 @@ class Exchange:
             request_id or "-",
             sent.attempt,
             seconds * 1000,
+            extra={"dr_request_id": request_id, "dr_order_id": sent.order_id},
         )
         self._observer.request_finished(sent.method, sent.route, outcome, seconds)
 

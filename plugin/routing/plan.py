@@ -9,6 +9,7 @@ every problem and no request is made.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -48,6 +49,7 @@ async def plan_fulfillment(
     problems: list[RoutingProblem] = []
     order_id = dr_order_id(event, context, problems)
     distributors = _choose_distributors(event, context, problems)
+    await _prefetch_costs(event, distributors, context)
     item_ids = await resolve_item_ids(event, order_id, context, problems)
     unit_costs = _unit_costs(event, distributors, context, problems)
     _check_duplicate_items(event, item_ids, problems)
@@ -90,6 +92,22 @@ def _choose_distributors(
                 )
             )
     return chosen
+
+
+async def _prefetch_costs(
+    event: FulfillmentCreated,
+    distributors: dict[str, Distributor],
+    context: PipelineContext,
+) -> None:
+    table = context.cost_table
+    if table is None:
+        return
+    pairs = {
+        (distributor.id, sku)
+        for line in event.fulfillment.lines
+        if (distributor := distributors.get(line.id)) and (sku := line.order_line.sku)
+    }
+    await asyncio.to_thread(table.prefetch, pairs, cost_date(event, context))
 
 
 def _no_distributor_message(line: FulfillmentLine, event: FulfillmentCreated) -> str:

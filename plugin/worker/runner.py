@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
-from decimal import Decimal
 from random import Random
 
 from starlette.concurrency import run_in_threadpool
@@ -14,28 +12,18 @@ from plugin.app.metrics import JOB_OUTCOMES
 from plugin.app.state import AppState
 from plugin.context import PipelineContext, utc_now
 from plugin.errors import PayloadError, PluginError, SettingsError
+from plugin.logs import job_log_context
 from plugin.outcome import FulfillmentOutcome
 from plugin.pipeline import report_outcome, run_fulfillment_created
+from plugin.routing.store_costs import StoreCostTable
 from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
 from plugin.store import Job, LedgerItem
 from plugin.worker.backoff import is_final, job_retry_delay
 from plugin.worker.clients import ClientPool
 
-__all__ = ["JobRunner", "StoreCostTable"]
+__all__ = ["JobRunner"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class StoreCostTable:
-    """The store's imported unit costs as a pipeline cost table."""
-
-    state: AppState
-
-    def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
-        """Return the imported unit cost in force on ``on``."""
-        row = self.state.store.lookup_cost(distributor_id, sku, on)
-        return row.cost if row is not None else None
 
 
 class JobRunner:
@@ -51,7 +39,12 @@ class JobRunner:
 
     async def run(self, job: Job) -> str:
         """Process ``job`` and store its new state; return the result label."""
-        store = self.state.store
+        with job_log_context(
+            job=job.id, order=job.order_number, fulfillment=job.fulfillment_id
+        ):
+            return await self._run(job)
+
+    async def _run(self, job: Job) -> str:
         installation = await self.state.installation(job.saleor_api_url)
         if installation is None:
             return await self._fail(
@@ -71,9 +64,7 @@ class JobRunner:
             saleor=self.clients.saleor(installation),
             job_id=job.id,
             attempt=job.attempts,
-            cost_table=StoreCostTable(self.state)
-            if await run_in_threadpool(store.has_costs)
-            else None,
+            cost_table=await self._cost_table(),
         )
         outcome = await run_fulfillment_created(event, context)
         await run_in_threadpool(self._record_ledger, job, event, outcome)
@@ -85,6 +76,11 @@ class JobRunner:
         except PluginError as error:
             return await self._after_report_failure(job, outcome, error)
         return await self._settle(job, outcome)
+
+    async def _cost_table(self) -> StoreCostTable | None:
+        store = self.state.store
+        has_costs = await run_in_threadpool(store.has_costs)
+        return StoreCostTable(store) if has_costs else None
 
     def _with_finality(
         self, job: Job, outcome: FulfillmentOutcome

@@ -42,7 +42,9 @@ def installed(store: Store, saleor: SaleorDouble) -> SaleorDouble:
 @pytest.fixture
 async def client(state: AppState) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=build_app(state))
-    async with httpx.AsyncClient(transport=transport, base_url="http://app.test") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://app.test"
+    ) as http:
         yield http
     await state.jwks.aclose()
 

@@ -63,8 +63,18 @@ def sample_settings(**changes: Any) -> dict[str, Any]:
         },
         "costs": {
             "table": [
-                {"distributor": "dist-reno", "sku": "TEE-M", "cost": "8.40", "effective_from": "2026-01-01"},
-                {"distributor": "dist-rotterdam", "sku": "PLIM-BLUE-42", "cost": "31.20", "effective_from": "2026-06-01"},
+                {
+                    "distributor": "dist-reno",
+                    "sku": "TEE-M",
+                    "cost": "8.40",
+                    "effective_from": "2026-01-01",
+                },
+                {
+                    "distributor": "dist-rotterdam",
+                    "sku": "PLIM-BLUE-42",
+                    "cost": "31.20",
+                    "effective_from": "2026-06-01",
+                },
             ]
         },
     }
@@ -75,7 +85,9 @@ def sample_settings(**changes: Any) -> dict[str, Any]:
 def make_state(store: Store, *, origins: tuple[str, ...] = ()) -> AppState:
     """Return an app state over ``store`` with default settings and no worker."""
     return AppState(
-        config=AppConfig(dashboard_origins=origins, run_worker=False, max_body_bytes=64 * 1024),
+        config=AppConfig(
+            dashboard_origins=origins, run_worker=False, max_body_bytes=64 * 1024
+        ),
         store=store,
         jwks=JwksCache(),
         plugin_manager=pluggy.PluginManager("dr_distributor"),
@@ -88,7 +100,9 @@ def build_app(state: AppState) -> Starlette:
     return Starlette(routes=dashboard_routes(state))
 
 
-def install(store: Store, saleor: SaleorDouble, settings: dict[str, Any] | None = None) -> None:
+def install(
+    store: Store, saleor: SaleorDouble, settings: dict[str, Any] | None = None
+) -> None:
     """Save the double's installation with its JWKS and, optionally, settings."""
     store.save_installation(
         saleor.api_url,
@@ -100,7 +114,9 @@ def install(store: Store, saleor: SaleorDouble, settings: dict[str, Any] | None 
 
 
 def auth_headers(
-    saleor: SaleorDouble, permissions: tuple[str, ...] = (MANAGE_APPS,), **token_options: Any
+    saleor: SaleorDouble,
+    permissions: tuple[str, ...] = (MANAGE_APPS,),
+    **token_options: Any,
 ) -> dict[str, str]:
     """Return the headers the page sends, with a token the double signed."""
     token = saleor.issue_dashboard_token(permissions=permissions, **token_options)
@@ -112,7 +128,9 @@ def forged_token(saleor: SaleorDouble, *, kid: str | None = None) -> str:
     genuine = saleor.issue_dashboard_token(permissions=(MANAGE_APPS,))
     claims = jwt.decode(genuine, options={"verify_signature": False})
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or saleor.kid})
+    return jwt.encode(
+        claims, key, algorithm="RS256", headers={"kid": kid or saleor.kid}
+    )
 
 
 def stored_settings(store: Store, saleor: SaleorDouble) -> dict[str, Any] | None:

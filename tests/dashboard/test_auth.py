@@ -57,7 +57,10 @@ async def test_missing_manage_apps_cannot_save(client, installed, store):
 
 
 async def test_forged_token_with_saleor_kid_is_401(client, installed):
-    headers = {"Authorization-Bearer": forged_token(installed), "Saleor-Api-Url": installed.api_url}
+    headers = {
+        "Authorization-Bearer": forged_token(installed),
+        "Saleor-Api-Url": installed.api_url,
+    }
     response = await client.get(f"{API}/settings", headers=headers)
     assert_rejected(response, 401)
     assert "signature" in response.json()["error"]["message"]
@@ -106,14 +109,20 @@ async def test_malformed_token_is_401(client, installed):
     assert_rejected(await client.get(f"{API}/settings", headers=headers), 401)
 
 
-@pytest.mark.parametrize(("method", "path"), [(method, path) for method, path, _ in API_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path"), [(method, path) for method, path, _ in API_ENDPOINTS]
+)
 async def test_every_endpoint_needs_a_token(client, installed, method, path):
     url = API + re.sub(r"\{id:int\}", "1", path)
-    response = await client.request(method, url, headers={"Saleor-Api-Url": installed.api_url}, json={})
+    response = await client.request(
+        method, url, headers={"Saleor-Api-Url": installed.api_url}, json={}
+    )
     assert_rejected(response, 401)
 
 
-@pytest.mark.parametrize(("method", "path"), [(method, path) for method, path, _ in API_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path"), [(method, path) for method, path, _ in API_ENDPOINTS]
+)
 async def test_every_endpoint_needs_manage_apps(client, installed, method, path):
     url = API + re.sub(r"\{id:int\}", "1", path)
     headers = auth_headers(installed, permissions=("MANAGE_ORDERS",))

@@ -1,6 +1,7 @@
 """The worker: leases, crashes, shutdown, backoff."""
 
 import asyncio
+import datetime as dt
 import json
 import random
 
@@ -143,3 +144,56 @@ def test_retry_delay_bounds(attempt, ceiling):
 
     assert min(delays) >= 10
     assert max(delays) <= ceiling
+
+
+async def test_stored_costs_win_over_settings(state, saleor, sandbox):
+    from decimal import Decimal
+
+    from plugin.store import CostRow
+
+    row = CostRow(
+        distributor_id="dist-a",
+        sku="TEE",
+        currency="USD",
+        cost=Decimal("7.77"),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    state.store.replace_costs([row])
+    job = enqueue(state, saleor, sandbox)
+
+    worker = Worker(state, owner="w")
+    await worker.run_once()
+    await worker.drain()
+
+    assert state.store.get_job(job.id).status.value == "succeeded"
+    (fulfillment,) = sandbox.state.fulfillments
+    assert fulfillment.request.items[0].distributor_cost == Decimal("15.54")
+
+
+def test_store_cost_table_serves_prefetched_pairs(tmp_path):
+    from decimal import Decimal
+
+    from plugin.store import CostRow, Store
+    from plugin.routing.store_costs import StoreCostTable
+
+    store = Store.open(f"sqlite:///{tmp_path / 'costs.sqlite3'}")
+    store.replace_costs(
+        [
+            CostRow(
+                distributor_id="d",
+                sku="A",
+                currency="USD",
+                cost=Decimal("1.50"),
+                effective_from=dt.date(2026, 1, 1),
+            )
+        ]
+    )
+    table = StoreCostTable(store)
+    on = dt.date(2026, 6, 1)
+
+    table.prefetch({("d", "A"), ("d", "B")}, on)
+    store.replace_costs([])
+
+    assert table.lookup("d", "A", on) == Decimal("1.50")
+    assert table.lookup("d", "B", on) is None
+    assert table.lookup("d", "A", dt.date(2026, 7, 1)) is None
