@@ -1,18 +1,19 @@
 """Exceptions raised by the plugin.
 
-Every exception the plugin raises on purpose derives from ``PluginError``::
+Every exception the plugin raises on purpose derives from ``PluginError``.
+The subtrees of the Digital River client, Saleor and the store are drawn in
+their own modules; this is the whole tree::
 
     PluginError
     ├── SettingsError                  settings file or value is invalid
     ├── PayloadError                   webhook body cannot be used
-    ├── RoutingError                   a line cannot be turned into a DR item
-    │   └── (carries one RoutingProblem per bad line)
-    ├── RequestVetoed                  a hook vetoed a Digital River request
+    ├── RoutingError                   some lines cannot be routed (``problems``)
+    ├── RequestVetoed                  a plugin vetoed a Digital River request
     ├── DigitalRiverError              plugin.digitalriver.errors
     │   ├── TransportError             no usable HTTP response
     │   │   ├── ConnectError
     │   │   └── RequestTimeoutError
-    │   ├── StatusError                DR answered with an error status
+    │   ├── StatusError                Digital River answered with an error status
     │   │   ├── ValidationError        400
     │   │   ├── AuthenticationError    401, 403
     │   │   ├── NotFoundError          404
@@ -23,9 +24,16 @@ Every exception the plugin raises on purpose derives from ``PluginError``::
     │   └── InvalidResponseError       2xx body that is not the expected JSON
     ├── SaleorError                    plugin.saleor.errors
     │   ├── SignatureError             webhook signature missing or invalid
+    │   ├── TokenError                 dashboard user token rejected
     │   ├── SaleorTransportError       Saleor API unreachable
     │   └── GraphQLError               ``errors`` in a GraphQL response
+    │       └── MutationError          a mutation's own ``errors`` list
     └── StoreError                     plugin.store.errors
+        ├── StoreUnavailable
+        ├── CipherError
+        ├── RecordNotFound
+        ├── LeaseLost
+        └── JobStateError
 
 ``transient`` tells the worker whether trying again later can help.
 """

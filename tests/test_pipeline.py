@@ -66,8 +66,44 @@ async def test_unroutable_line_sends_nothing(sandbox, dr_client):
     assert outcome.status == "failed"
     assert outcome.error_type == "RoutingError"
     assert "SKU MUG" in outcome.error
+    assert "no distributor" in outcome.error
     assert outcome.transient is False
     assert sandbox.state.requests == []
+
+
+async def test_line_without_cost_sends_nothing(sandbox, dr_client):
+    body = fulfillment_created(
+        [Line("TEE", 1, item_id="it-1"), Line("MUG", 1, item_id="it-2")]
+    )
+    config = settings([distributor("us")], [cost("us", "TEE", "1")])
+
+    outcome = await run(body, config, dr_client)
+
+    assert "SKU MUG" in outcome.error
+    assert "no unit cost" in outcome.error
+    assert sandbox.state.requests == []
+
+
+async def test_line_without_item_id_sends_nothing(sandbox, dr_client):
+    sandbox.add_order(
+        {
+            "id": "ord-no-match",
+            "currency": "USD",
+            "items": [{"id": "x", "skuId": "CAP", "quantity": 1}],
+        }
+    )
+    body = fulfillment_created(
+        [Line("TEE", 1, item_id="it-1"), Line("MUG", 1)], order_id="ord-no-match"
+    )
+    config = settings(
+        [distributor("us")], [cost("us", "TEE", "1"), cost("us", "MUG", "1")]
+    )
+
+    outcome = await run(body, config, dr_client)
+
+    assert "SKU MUG" in outcome.error
+    assert "no item with this SKU" in outcome.error
+    assert [record.method for record in sandbox.state.requests] == ["GET"]
 
 
 async def test_line_without_item_id_or_order_sends_nothing(sandbox, dr_client):

@@ -7,9 +7,11 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from hooks import create_plugin_manager
 from plugin.app.config import MANIFEST_PATH, REGISTER_PATH, WEBHOOK_PATH, AppConfig
@@ -28,6 +30,8 @@ from plugin.worker.loop import Worker
 __all__ = ["build_state", "create_app"]
 
 logger = logging.getLogger(__name__)
+
+STATIC_DIRECTORY = Path(__file__).parent / "static"
 
 
 def build_state(config: AppConfig, store: Store, settings: Settings) -> AppState:
@@ -85,6 +89,7 @@ def _routes(state: AppState) -> list[BaseRoute]:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
     ]
     try:
         from plugin.dashboard import dashboard_routes

@@ -52,14 +52,14 @@ __all__ = ["sandbox"]
     type=click.FloatRange(min=0),
     default=0.0,
     show_default=True,
-    help="Seconds added before answering every Digital River request.",
+    help="Seconds of delay added to every Digital River request.",
 )
 @click.option(
     "--error-rate",
     type=click.FloatRange(0, 1),
     default=0.0,
     show_default=True,
-    help="Share of Digital River requests answered 500, from 0 to 1.",
+    help="Share of Digital River requests that get a 500, from 0 to 1.",
 )
 @click.option(
     "--rate-limit",
@@ -98,27 +98,35 @@ def sandbox(
         seed=seed,
     )
     try:
-        orders = load_orders(orders_file) if orders_file else []
-        state = SandboxState(
-            orders,
-            faults=faults,
-            api_keys=api_keys or None,
-            subfulfiller_ids=subfulfillers or None,
-        )
-        server = SandboxServer(
-            state, host=host, port=port, api_key=_first_key(api_keys)
-        )
+        server = _build_server(host, port, orders_file, subfulfillers, api_keys, faults)
         url = server.url
     except SandboxError as exc:
         raise click.ClickException(str(exc)) from None
 
     click.echo(f"Digital River sandbox at {url}")
     click.echo(f"API key: {server.api_key}")
-    if not orders:
+    if not server.state.orders:
         click.echo(
             "No orders seeded: pass --orders FILE or POST them to /_sandbox/orders."
         )
     server.run()
+
+
+def _build_server(
+    host: str,
+    port: int,
+    orders_file: Path | None,
+    subfulfillers: tuple[str, ...],
+    api_keys: tuple[str, ...],
+    faults: FaultSettings,
+) -> SandboxServer:
+    state = SandboxState(
+        load_orders(orders_file) if orders_file else [],
+        faults=faults,
+        api_keys=api_keys or None,
+        subfulfiller_ids=subfulfillers or None,
+    )
+    return SandboxServer(state, host=host, port=port, api_key=_first_key(api_keys))
 
 
 def _first_key(api_keys: tuple[str, ...]) -> str:

@@ -117,7 +117,7 @@ async def _retrieve_order(request: Request) -> Response:
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     logger.info(
-        "sandbox error answer status=%s type=%s path=%s",
+        "sandbox error response status=%s type=%s path=%s",
         exc.status,
         exc.error_type,
         request.url.path,
@@ -126,7 +126,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Answer routing errors (unknown path, wrong method) in Digital River's format."""
+    """Return routing errors (unknown path, wrong method) in Digital River's format."""
     assert isinstance(exc, HTTPException)
     route = f"{request.method} {request.url.path}"
     if exc.status_code == 404:

@@ -4,7 +4,7 @@
 
     SandboxError                 the sandbox cannot do what was asked
     ├── SeedError                a seed order is invalid
-    └── ApiError                 an HTTP error answer in Digital River's format
+    └── ApiError                 an HTTP error response in Digital River's format
                                  (status, ``type`` and one or more details)
 
 Handlers raise ``ApiError`` and the application turns it into the JSON body
@@ -57,7 +57,7 @@ class ErrorDetail:
 
 
 class ApiError(SandboxError):
-    """An error answer: HTTP status, Digital River error ``type`` and details."""
+    """An error response: HTTP status, Digital River error ``type`` and details."""
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ def conflict(code: str, parameter: str | None, message: str) -> ApiError:
 
 
 def unauthorized(message: str) -> ApiError:
-    """Build a 401 ``unauthorized`` error that asks for a bearer token."""
+    """Build a 401 ``unauthorized`` error with a ``WWW-Authenticate: Bearer`` header."""
     return ApiError(
         401,
         "unauthorized",

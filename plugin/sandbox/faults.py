@@ -2,8 +2,8 @@
 
 Settings (``FaultSettings``), set at start or through ``PUT /_sandbox/faults``:
 
-- ``latency``: seconds added before answering every Digital River request;
-- ``error_rate``: share (0 to 1) of requests answered 500
+- ``latency``: seconds of delay added to every Digital River request;
+- ``error_rate``: share (0 to 1) of requests that get a 500
   ``internal_server_error``, drawn from a ``random.Random(seed)``;
 - ``rate_limit``: requests per second admitted in a sliding one-second
   window; others get 429 ``too_many_requests`` with ``Retry-After`` seconds;
@@ -11,16 +11,20 @@ Settings (``FaultSettings``), set at start or through ``PUT /_sandbox/faults``:
   fulfillment is stored but whose connection is then closed mid-response;
 - ``seed``: seed of the random draws, so a run can be repeated;
 - ``script``: fault names applied one each to the next requests, in order.
-  A script entry decides its request alone: the rate limit and the random
+  A script entry alone decides its request, so the rate limit and the random
   draws are skipped for it.
 
-Script names (``FAULT_NAMES``): ``ok`` (no fault), ``server_error`` (500),
-``bad_gateway`` (502), ``service_unavailable`` (503), ``gateway_timeout``
-(504), ``rate_limited`` (429), ``payment_authorization_failed`` (409, as
-Digital River answers when it cannot capture), ``drop_before_commit`` (close
-the connection before handling, so nothing changes) and
-``drop_after_commit`` (handle the request, then close the connection before
-the body is sent).
+Script names (``FAULT_NAMES``):
+
+- ``ok``: no fault;
+- ``server_error`` (500), ``bad_gateway`` (502), ``service_unavailable``
+  (503), ``gateway_timeout`` (504) and ``rate_limited`` (429);
+- ``payment_authorization_failed``: 409, which Digital River can return for
+  an expired authorization;
+- ``drop_before_commit``: close the connection before handling, so nothing
+  changes;
+- ``drop_after_commit``: handle the request, then close the connection
+  before the body is sent.
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ from plugin.sandbox.errors import ApiError, ErrorDetail
 from plugin.sandbox.ratelimit import SlidingWindowLimiter
 
 __all__ = [
-    "ANSWERED_FAULTS",
     "DROP_AFTER_COMMIT",
     "DROP_BEFORE_COMMIT",
     "FAULT_NAMES",
+    "RESPONSE_FAULTS",
     "FaultInjector",
     "FaultSettings",
     "fault_error",
@@ -49,7 +53,7 @@ __all__ = [
 DROP_BEFORE_COMMIT = "drop_before_commit"
 DROP_AFTER_COMMIT = "drop_after_commit"
 
-ANSWERED_FAULTS: dict[str, tuple[int, str, str]] = {
+RESPONSE_FAULTS: dict[str, tuple[int, str, str]] = {
     "server_error": (500, "internal_server_error", "internal_server_error"),
     "bad_gateway": (502, "bad_gateway", "bad_gateway"),
     "service_unavailable": (503, "service_unavailable", "service_unavailable"),
@@ -59,7 +63,7 @@ ANSWERED_FAULTS: dict[str, tuple[int, str, str]] = {
 }
 """Fault name to (HTTP status, error ``type``, error ``code``)."""
 
-FAULT_NAMES = frozenset({"ok", DROP_BEFORE_COMMIT, DROP_AFTER_COMMIT, *ANSWERED_FAULTS})
+FAULT_NAMES = frozenset({"ok", DROP_BEFORE_COMMIT, DROP_AFTER_COMMIT, *RESPONSE_FAULTS})
 
 
 @dataclass(frozen=True)
@@ -127,11 +131,11 @@ def _convert(name: str, value: Any) -> Any:
 
 
 def fault_error(name: str, retry_after: int = 1) -> ApiError:
-    """Build the error answer of an answered fault such as ``server_error``."""
-    status, error_type, code = ANSWERED_FAULTS[name]
+    """Build the error response of a fault such as ``server_error``."""
+    status, error_type, code = RESPONSE_FAULTS[name]
     headers = {"Retry-After": str(retry_after)} if status == 429 else {}
     message = (
-        f"Injected fault {name!r}: the Digital River sandbox answers {status} "
+        f"Injected fault {name!r}: the Digital River sandbox returns {status} "
         "on purpose (fault settings at /_sandbox/faults)."
     )
     return ApiError(status, error_type, [ErrorDetail(code, message)], headers)

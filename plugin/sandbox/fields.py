@@ -2,8 +2,8 @@
 
 Each reader takes the parsed JSON object, the field name and the parameter
 path used in error details (such as ``items[0].quantity``). A missing field
-reads as ``None``; a field of the wrong type reads as ``None`` and adds a
-``invalid_parameter`` problem, so one answer can list every bad field.
+reads as ``None``. A field of the wrong type also reads as ``None`` and adds an
+``invalid_parameter`` problem, so one response can list every bad field.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ __all__ = ["Problems", "describe", "read_amount", "read_count", "read_string"]
 
 
 class Problems:
-    """Problems found in one request, raised together as a 400 answer."""
+    """Problems found in one request, raised together as one 400 response."""
 
     def __init__(self) -> None:
         self._details: list[ErrorDetail] = []

@@ -3,7 +3,7 @@
 Every request whose path does not start with ``/_sandbox/`` goes through, in
 this order: latency, bearer authentication, the fault decision, the route
 handler, then the optional connection drop. Each gets an ``x-dr-requestid``
-header and an entry in the request record, written as the answer starts.
+header and an entry in the request record, written when the response starts.
 
 A connection is dropped by sending the status line and headers, including
 ``Content-Length``, and then returning without the body. Uvicorn then
@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plugin.sandbox.errors import ApiError, unauthorized
 from plugin.sandbox.faults import (
-    ANSWERED_FAULTS,
     DROP_AFTER_COMMIT,
     DROP_BEFORE_COMMIT,
+    RESPONSE_FAULTS,
     fault_error,
 )
 from plugin.sandbox.jsonio import error_response, loads
@@ -43,7 +43,7 @@ REQUEST_ID_HEADER = "x-dr-requestid"
 
 @dataclass
 class _Exchange:
-    """One request on a Digital River path while it is being answered."""
+    """One request on a Digital River path while its response is being sent."""
 
     record: RequestRecord
     drop_after_commit: bool = False
@@ -64,10 +64,10 @@ class DigitalRiverGateway:
         body = await _read_body(receive)
         exchange = _Exchange(self._new_record(scope, body))
         try:
-            await self._answer(exchange, scope, _replay(body, receive), send)
+            await self._respond(exchange, scope, _replay(body, receive), send)
         finally:
             if not exchange.recorded:
-                # No answer was started: the handler raised an exception.
+                # No response was started: the handler raised an exception.
                 self._record(exchange)
 
     def _record(self, exchange: _Exchange) -> None:
@@ -93,7 +93,7 @@ class DigitalRiverGateway:
             request_id=str(uuid.uuid4()),
         )
 
-    async def _answer(
+    async def _respond(
         self, exchange: _Exchange, scope: Scope, receive: Receive, send: Send
     ) -> None:
         latency = self.state.faults.settings.latency
@@ -108,7 +108,7 @@ class DigitalRiverGateway:
 
         fault, retry_after = self.state.faults.next_fault()
         exchange.record.fault = fault
-        if fault in ANSWERED_FAULTS:
+        if fault in RESPONSE_FAULTS:
             await error_response(fault_error(fault, retry_after))(scope, receive, send)
         elif fault == DROP_BEFORE_COMMIT:
             exchange.record.dropped = True
@@ -133,7 +133,7 @@ class DigitalRiverGateway:
         return None
 
     def _dropping_send(self, exchange: _Exchange, scope: Scope, send: Send) -> Send:
-        """Wrap ``send`` to drop the connection when the fault settings say so."""
+        """Wrap ``send`` to withhold the body when a drop fault applies."""
 
         async def dropping_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -149,7 +149,7 @@ class DigitalRiverGateway:
         return dropping_send
 
     def _recording_send(self, exchange: _Exchange, send: Send) -> Send:
-        """Wrap ``send`` to add the request id header and record the answer."""
+        """Wrap ``send`` to add the request id header and record the response."""
         request_id = exchange.record.request_id.encode("latin-1")
 
         async def recording_send(message: Message) -> None:
@@ -160,7 +160,7 @@ class DigitalRiverGateway:
                     (REQUEST_ID_HEADER.encode(), request_id),
                 ]
                 message = {**message, "headers": headers}
-                # Record before the client can read the answer, so a client
+                # Record before the client can read the response, so a client
                 # that has its response always finds the request recorded.
                 self._record(exchange)
             await send(message)
@@ -173,7 +173,7 @@ class DigitalRiverGateway:
 
 
 async def _drop_before_handling(send: Send) -> None:
-    """Start a 500 answer that promises a body, then send none."""
+    """Start a 500 response that promises a body, then send none."""
     await send(
         {
             "type": "http.response.start",

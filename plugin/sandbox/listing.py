@@ -3,7 +3,7 @@
 Lists run newest first, like Digital River's lists. ``startingAfter=ID``
 returns the fulfillments created before ``ID`` (the next page) and
 ``endingBefore=ID`` the ones created after it (the previous page), still
-newest first. ``hasMore`` tells whether more fulfillments lie beyond the page
+newest first. ``hasMore`` is true when more fulfillments lie beyond the page
 in the direction of paging. A cursor may name any stored fulfillment, even one
 the filters exclude.
 """

@@ -1,7 +1,8 @@
 """Digital River's limits on ``metadata``.
 
-A metadata object has at most 20 keys; each key is at most 40 characters and
-each value is a string of at most 500 characters, a boolean or an integer.
+A metadata object has at most 20 keys. Each key is at most 40 characters
+long, and each value is a string of at most 500 characters, a boolean or an
+integer.
 """
 
 from __future__ import annotations

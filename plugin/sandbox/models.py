@@ -136,7 +136,7 @@ class Fulfillment:
 
 @dataclass
 class RequestRecord:
-    """A request received on a Digital River path and how it was answered.
+    """A request received on a Digital River path and the response sent.
 
     ``status`` is the status sent (or started, when ``dropped``), ``fault``
     the injected fault name, and ``headers`` omit ``Authorization``.

@@ -13,8 +13,8 @@ __all__ = ["SlidingWindowLimiter"]
 class SlidingWindowLimiter:
     """Admit at most ``limit`` requests in any ``window`` seconds.
 
-    Only admitted requests count, so a client that waits as told by
-    ``Retry-After`` gets through. Not thread-safe: the caller holds a lock.
+    Only admitted requests count, so a client that waits the ``Retry-After``
+    seconds gets through. Not thread-safe, so the caller holds a lock.
     """
 
     def __init__(

@@ -6,6 +6,7 @@ with the default port 0 the operating system picks a free port.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -27,6 +28,20 @@ __all__ = ["DEFAULT_API_KEY", "SandboxServer"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sk_test_sandbox"
+
+
+class _PromptServer(uvicorn.Server):
+    """A uvicorn server that notices ``should_exit`` within 10 ms.
+
+    Uvicorn's own loop checks every 100 ms, which made each start and stop
+    of a test sandbox take about 0.2 s instead of 0.1 s.
+    """
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            await asyncio.sleep(0.01)
 
 
 class SandboxServer:
@@ -51,8 +66,8 @@ class SandboxServer:
         self.state = state if state is not None else SandboxState()
         if not self.state.accepts_key(api_key):
             raise ValueError(
-                f"the sandbox state does not accept the key {api_key[:8]}...; pass "
-                "api_key= with one of the keys given to SandboxState(api_keys=...)"
+                "the sandbox state does not accept api_key; pass api_key= with one "
+                "of the keys given to SandboxState(api_keys=...)"
             )
         for order in orders:
             self.add_order(order)
@@ -62,7 +77,7 @@ class SandboxServer:
         self.startup_timeout = startup_timeout
         self._socket: socket.socket | None = None
         self._address: tuple[str, int] | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _PromptServer | None = None
         self._thread: threading.Thread | None = None
 
     def add_order(self, order: Order | Mapping[str, Any]) -> Order:
@@ -91,7 +106,7 @@ class SandboxServer:
         if self._socket is None:
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             # IPPROTO_TCP lets asyncio set TCP_NODELAY on accepted connections;
-            # without it each answer waits about 40 ms for a delayed ACK.
+            # without it each response waited about 40 ms for a delayed ACK here.
             sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -106,7 +121,7 @@ class SandboxServer:
             self._address = sock.getsockname()[:2]
         return self._socket
 
-    def _new_server(self) -> uvicorn.Server:
+    def _new_server(self) -> _PromptServer:
         config = uvicorn.Config(
             create_app(self.state),
             lifespan="off",
@@ -115,7 +130,7 @@ class SandboxServer:
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _PromptServer(config)
         return self._server
 
     def start(self) -> Self:
@@ -135,7 +150,7 @@ class SandboxServer:
         logger.info("sandbox started url=%s", self.url)
         return self
 
-    def _wait_until_serving(self, server: uvicorn.Server) -> None:
+    def _wait_until_serving(self, server: _PromptServer) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while not server.started:
             if self._thread is None or not self._thread.is_alive():

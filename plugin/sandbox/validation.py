@@ -1,11 +1,18 @@
 """Validation of ``POST /fulfillments`` bodies that needs no stored order.
 
 Checks the fields of ``FulfillmentRequest`` in Digital River's OpenAPI
-description, plus Digital River's documented rules: every item has a
-``quantity`` and/or ``cancelQuantity`` (JSON integers above 0), costs are
-non-negative numbers and need ``currency``, ``currency`` is an ISO 4217 code,
-and metadata keeps within its limits. Checks against the stored order are in
-``plugin.sandbox.rules``.
+description and the rules its field descriptions state:
+
+- every item has ``quantity`` and/or ``cancelQuantity``, which must be JSON
+  integers (the sandbox also rejects 0 and negative counts);
+- ``distributorCost`` and ``shippingCost`` are non-negative numbers, and
+  either one makes ``currency`` required;
+- ``currency`` is an ISO 4217 code.
+
+Metadata must also keep within Digital River's limits
+(``plugin.sandbox.metadata``).
+
+Checks against the stored order are in ``plugin.sandbox.rules``.
 
 The sandbox is stricter than the description in two ways, to catch client
 mistakes: unknown fields are rejected, and so is ``skuId`` in an item, which

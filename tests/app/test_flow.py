@@ -37,6 +37,10 @@ def test_manifest_lists_webhook_and_urls(app_server):
     assert webhook["asyncEvents"] == ["FULFILLMENT_CREATED"]
     assert webhook["targetUrl"] == "http://127.0.0.1:1/api/webhooks/fulfillment-created"
     assert validate(saleor_schema(), parse(webhook["query"])) == []
+    logo = manifest["brand"]["logo"]["default"].replace(
+        "http://127.0.0.1:1", app_server.url
+    )
+    assert httpx.get(logo).content.startswith(b"\x89PNG")
 
 
 def test_full_flow(app_server, saleor, sandbox):

@@ -7,8 +7,13 @@ import re
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
-from plugin.dashboard.page import content_security_policy, normalize_origins
+from plugin.dashboard.page import (
+    _script_json,
+    content_security_policy,
+    normalize_origins,
+)
 from plugin.dashboard.problems import FieldProblem, problems_from_validation
 from plugin.settings import Settings
 from tests.dashboard.support import build_app, make_state
@@ -95,8 +100,6 @@ def test_policy_lists_every_origin():
 
 
 def test_config_cannot_close_script_block():
-    from plugin.dashboard.page import _script_json
-
     assert "</script>" not in _script_json({"x": "</script><script>alert(1)</script>"})
 
 
@@ -118,7 +121,7 @@ def test_model_problems_are_split_by_path():
         ],
         "routing": {"default_distributor": "zz"},
     }
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationError) as caught:
         Settings.model_validate(data)
     problems = problems_from_validation(caught.value)
     assert [problem.path for problem in problems] == [

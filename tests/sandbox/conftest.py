@@ -1,7 +1,7 @@
 """Sandbox fixtures; every response ``sandbox_http`` receives is contract-checked.
 
 The fixtures come from ``tests.support.sandbox``. Here ``sandbox_http`` is
-overridden so that each answer on a Digital River path carries
+overridden so that each response on a Digital River path carries
 ``x-dr-requestid`` and matches the OpenAPI description: the documented
 schema for a documented status, otherwise Digital River's ``Errors`` shape.
 """
@@ -25,7 +25,7 @@ from tests.support.sandbox import auth_headers, sandbox  # noqa: F401
 
 
 def check_contract(response: httpx.Response) -> None:
-    """Check one sandbox answer against the description (see module docstring)."""
+    """Check one sandbox response against the description (see module docstring)."""
     request = response.request
     if request.url.path.startswith(CONTROL_PREFIX):
         return
@@ -50,7 +50,7 @@ def check_contract(response: httpx.Response) -> None:
 
 @pytest.fixture
 def sandbox_http(sandbox: SandboxServer) -> Iterator[httpx.Client]:  # noqa: F811
-    """An authenticated client whose every answer is checked by ``check_contract``."""
+    """An authenticated client whose every response is checked by ``check_contract``."""
     with httpx.Client(
         base_url=sandbox.url,
         headers=auth_headers(sandbox),

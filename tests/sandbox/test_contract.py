@@ -1,7 +1,7 @@
-"""Sandbox answers and sample requests checked against the OpenAPI description.
+"""Sandbox responses and sample requests checked against the OpenAPI description.
 
-Every test in this package also checks each answer through the
-``sandbox_http`` hook; the tests here name each status explicitly and call
+Every test in this package also checks each response through the
+``sandbox_http`` hook. The tests here name each status and call
 ``validate_response``, which fails on a status the description omits.
 """
 
@@ -209,7 +209,7 @@ def test_payment_authorization_failed_answer(sandbox, sandbox_http):
 
 def test_unknown_order_on_create_is_undocumented(sandbox_http):
     # NOTE: the description lists no 404 for POST /fulfillments; the sandbox
-    # answers an unknown orderId with 404 not_found in the Errors shape.
+    # returns 404 not_found, in the Errors shape, for an unknown orderId.
     response = sandbox_http.post(
         "/fulfillments",
         json={"orderId": "missing", "items": [{"itemId": ITEM, "quantity": 1}]},

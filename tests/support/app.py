@@ -50,7 +50,9 @@ class AppServer:
     def __init__(self, state: AppState) -> None:
         self.state = state
         self.app = create_app(state)
-        self._socket = socket.socket()
+        self._socket = socket.socket(
+            socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"

@@ -5,7 +5,7 @@
 response body with the "read" rules, choosing the schema from the operation
 and status in the description at ``tests.support.paths.DR_OPENAPI``. Both
 raise ``ContractError`` listing every violation. A status the operation does
-not document is a violation too; ``documented_statuses`` tells which are.
+not document is a violation too, and ``documented_statuses`` lists them.
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ class SaleorDouble:
 
     def start(self) -> SaleorDouble:
         """Start the server on a free port and wait until it accepts requests."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
 

@@ -364,7 +364,7 @@ class SecretField {
     if (info.set) {
       this.clear = element("input", { type: "checkbox", id: `${id}-clear` });
       const label = element("label", { htmlFor: this.clear.id, text: "Remove the stored key" });
-      parts.push(element("div", { className: "field-check" }, [this.clear, label]));
+      parts.push(element("div", { className: "field field-check" }, [this.clear, label]));
     }
     parts.push(errorSlot(path));
     this.element = element("div", { className: "field field-wide", dataset: { fieldPath: path } }, parts);

@@ -1,0 +1,250 @@
+"""Webhook intake: signed deliveries against a bare Starlette endpoint.
+
+The app runs as ``dr-distributor serve --no-worker`` (uvicorn, one process)
+on a fresh store, registered through the Saleor test double; each delivery is
+verified, parsed and committed as a job before the answer. The baseline is
+``bench.bare_app``, served by uvicorn with the same arguments. Both get the
+same pre-signed deliveries.
+
+- Throughput: ``wrk`` (closed loop, one thread) for ``--duration`` seconds
+  per round, rounds alternating which server goes first; medians reported.
+- Latency: an open-loop httpx generator sends ``--rate`` deliveries a second
+  at fixed times and measures each answer from its scheduled time, so a slow
+  answer cannot delay the next sends and hide itself.
+
+    python -m bench.webhook_intake --rounds 3 --duration 8 --rate 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.app_process import (
+    postgres_server,
+    register,
+    start_bare_app,
+    start_serve,
+    store_environment,
+)
+from bench.fixtures import make_deliveries, settings_data, write_json
+from bench.processes import BenchTimeout, hard_time_limit
+from bench.report import machine_info, median, percentile, print_table, write_results
+from plugin.app.config import WEBHOOK_PATH
+from plugin.store import Store
+from tests.support.postgres import PostgresServer
+from tests.support.saleor_double import SaleorDouble
+
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 25.0
+LUA_SCRIPT = Path(__file__).resolve().parent / "deliveries.lua"
+
+Signed = tuple[bytes, dict[str, str]]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deliveries", type=int, default=15000, help="Distinct signed deliveries prepared.")
+    parser.add_argument("--duration", type=int, default=8, help="Seconds of each wrk round.")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
+    parser.add_argument("--rounds", type=int, default=3, help="Throughput rounds per server.")
+    parser.add_argument("--rate", type=float, default=200, help="Offered deliveries per second in the latency run.")
+    parser.add_argument("--latency-seconds", type=float, default=15, help="Length of each latency run.")
+    parser.add_argument("--warmup-seconds", type=float, default=1, help="Start of each latency run left out of the percentiles.")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="Store of the app.")
+    parser.add_argument("--time-limit", type=float, default=900, help="Wall-clock limit of the run in seconds.")
+    parser.add_argument("--json", action="store_true", help="Also write bench/results/webhook_intake.json.")
+    return parser.parse_args()
+
+
+def sign_all(saleor: SaleorDouble, count: int) -> list[Signed]:
+    """Return ``count`` distinct deliveries with the headers Saleor sends."""
+    return [(d.raw, saleor.webhook_headers(d.raw)) for d in make_deliveries(count, prefix="intake")]
+
+
+def write_wrk_requests(path: Path, signed: list[Signed]) -> None:
+    """Write raw HTTP requests in the length-prefixed format of ``deliveries.lua``."""
+    with path.open("wb") as file:
+        for body, headers in signed:
+            lines = [f"POST {WEBHOOK_PATH} HTTP/1.1", "Host: 127.0.0.1"]
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            lines.append(f"Content-Length: {len(body)}")
+            request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+            file.write(f"{len(request):010d}".encode() + request)
+
+
+def run_wrk(url: str, requests_path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Run wrk against ``url`` and return the figures its script prints."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed; on Debian: apt-get install wrk")
+    env = {**os.environ, "BENCH_REQUESTS": str(requests_path), "BENCH_THREADS": "1"}
+    argv = [wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(LUA_SCRIPT), url + WEBHOOK_PATH]
+    completed = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=args.duration + 60, check=True)
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH "))
+    figures: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
+    figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+async def open_loop(url: str, signed: list[Signed], rate: float, warmup: int) -> dict[str, Any]:
+    """Send ``signed`` at ``rate`` a second on a fixed schedule; return latency figures."""
+    loop = asyncio.get_running_loop()
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        start = loop.time() + 0.5
+
+        async def send(index: int, body: bytes, headers: dict[str, str]) -> tuple[float, int]:
+            scheduled = start + index / rate
+            await asyncio.sleep(max(0.0, scheduled - loop.time()))
+            try:
+                response = await client.post(url + WEBHOOK_PATH, content=body, headers=headers)
+                status = response.status_code
+            except httpx.HTTPError:
+                status = 0
+            return loop.time() - scheduled, status
+
+        results = await asyncio.gather(*(send(i, body, headers) for i, (body, headers) in enumerate(signed)))
+    measured = results[warmup:]
+    latencies = [seconds * 1000 for seconds, _ in measured]
+    return {
+        "sent": len(results),
+        "measured": len(measured),
+        "non_200": sum(1 for _, status in results if status != 200),
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "max_ms": round(max(latencies), 2),
+    }
+
+
+class Servers:
+    """Starts the app (fresh store, registered) or the bare endpoint, one at a time."""
+
+    def __init__(self, directory: Path, database: str, saleor: SaleorDouble, postgres: PostgresServer | None) -> None:
+        self.directory = directory
+        self.database = database
+        self.saleor = saleor
+        self.postgres = postgres
+        self.env = store_environment()
+        self.settings = write_json(directory / "settings.json", settings_data("http://127.0.0.1:9", "sk_test_unused"))
+        self.starts = 0
+
+    def database_url(self) -> str:
+        self.starts += 1
+        if self.postgres is not None:
+            return self.postgres.url(self.postgres.create_database(f"intake_{self.starts}"))
+        return f"sqlite:///{self.directory / f'intake-{self.starts}.sqlite3'}"
+
+    @contextlib.contextmanager
+    def running(self, kind: str) -> Iterator[tuple[str, str | None]]:
+        """Yield the URL of a started server and, for the app, its database URL."""
+        if kind == "bare":
+            child, url = start_bare_app(self.directory)
+            database_url = None
+        else:
+            database_url = self.database_url()
+            child, url = start_serve(self.directory, database_url, self.settings, self.env)
+            register(url, self.saleor)
+        try:
+            yield url, database_url
+        finally:
+            child.stop()
+
+
+def queued_jobs(database_url: str | None) -> int | None:
+    """Return how many jobs the app committed, read from its store."""
+    if database_url is None:
+        return None
+    with Store.open(database_url) as store:
+        return store.count_jobs_by_status()["queued"]
+
+
+def measure(args: argparse.Namespace, directory: Path, servers: Servers, signed: list[Signed]) -> dict[str, Any]:
+    requests_path = directory / "requests.bin"
+    write_wrk_requests(requests_path, signed)
+    throughput: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
+    for number in range(args.rounds):
+        for kind in (["bare", "app"] if number % 2 == 0 else ["app", "bare"]):
+            with servers.running(kind) as (url, database_url):
+                figures = run_wrk(url, requests_path, args)
+            figures["jobs_committed"] = queued_jobs(database_url)
+            throughput[kind].append(figures)
+            print(f"throughput round {number + 1} {kind:4}: {figures['rate']:8.1f} req/s  {figures}")
+
+    count = int(args.rate * args.latency_seconds)
+    warmup = int(args.rate * args.warmup_seconds)
+    latency = {}
+    for kind in ("bare", "app"):
+        with servers.running(kind) as (url, database_url):
+            latency[kind] = asyncio.run(open_loop(url, signed[:count], args.rate, warmup))
+        latency[kind]["jobs_committed"] = queued_jobs(database_url)
+        print(f"latency {kind:4}: {latency[kind]}")
+    return summarize(args, throughput, latency)
+
+
+def summarize(args: argparse.Namespace, throughput: dict[str, list[dict[str, Any]]], latency: dict[str, Any]) -> dict[str, Any]:
+    bare = median([figures["rate"] for figures in throughput["bare"]])
+    app = median([figures["rate"] for figures in throughput["app"]])
+    return {
+        "database": args.database,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "bare_rate_median": round(bare, 1),
+        "app_rate_median": round(app, 1),
+        "ratio": round(app / bare, 3),
+        "target_ratio": TARGET_RATIO,
+        "offered_rate": args.rate,
+        "latency": latency,
+        "target_p99_ms": TARGET_P99_MS,
+        "throughput_detail": throughput,
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(hard_time_limit(args.time_limit))
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-intake-")))
+        saleor = stack.enter_context(SaleorDouble())
+        postgres = stack.enter_context(postgres_server()) if args.database == "postgresql" else None
+        signed = sign_all(saleor, max(args.deliveries, int(args.rate * args.latency_seconds)))
+        servers = Servers(directory, args.database, saleor, postgres)
+        try:
+            figures = measure(args, directory, servers, signed)
+        except BenchTimeout as error:
+            raise SystemExit(f"stopped: {error}") from None
+    figures["machine"] = machine_info()
+    figures["wall_seconds"] = round(time.monotonic() - started)
+    app_latency = figures["latency"]["app"]
+    print_table(
+        "Webhook intake vs bare Starlette endpoint",
+        [
+            ("store", figures["database"]),
+            ("bare endpoint (req/s, median)", figures["bare_rate_median"]),
+            ("signed intake (req/s, median)", figures["app_rate_median"]),
+            ("ratio (target >= 0.5)", figures["ratio"]),
+            (f"intake p50 at {args.rate:.0f}/s (ms)", app_latency["p50_ms"]),
+            (f"intake p99 at {args.rate:.0f}/s (ms, target < 25)", app_latency["p99_ms"]),
+            ("bare p50 / p99 (ms)", f"{figures['latency']['bare']['p50_ms']} / {figures['latency']['bare']['p99_ms']}"),
+        ],
+    )
+    if args.json:
+        print(f"\nwrote {write_results(f'webhook_intake_{args.database}', figures)}")
+
+
+if __name__ == "__main__":
+    main()
