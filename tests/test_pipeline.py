@@ -55,11 +55,14 @@ async def test_sends_one_fulfillment_per_currency(sandbox, dr_client):
     assert stored["EUR"].items[0].shipping_cost is None
 
 
-async def test_unroutable_line_sends_nothing(sandbox, dr_client):
+async def test_line_without_distributor_sends_nothing(sandbox, dr_client):
     body = fulfillment_created(
         [Line("TEE", 1, item_id="it-1"), Line("MUG", 1, item_id="it-2")]
     )
-    config = settings([distributor("us")], [cost("us", "TEE", "1")])
+    rules = [{"sku": "TEE", "distributor": "us"}]
+    config = settings(
+        [distributor("us")], [cost("us", "TEE", "1")], routing={"by_sku": rules}
+    )
 
     outcome = await run(body, config, dr_client)
 
