@@ -8,9 +8,9 @@ same pre-signed deliveries.
 
 - Throughput: ``wrk`` (closed loop, one thread) for ``--duration`` seconds
   per round, rounds alternating which server goes first; medians reported.
-- Latency: an open-loop httpx generator sends ``--rate`` deliveries a second
-  at fixed times and measures each answer from its scheduled time, so a slow
-  answer cannot delay the next sends and hide itself.
+- Latency: the open-loop generator of ``bench.openloop`` sends ``--rate``
+  deliveries a second at fixed times and measures each answer from its
+  scheduled time, so a slow answer cannot delay the next sends and hide itself.
 
     python -m bench.webhook_intake --rounds 3 --duration 8 --rate 200
 """
@@ -40,6 +40,7 @@ from bench.app_process import (
     store_environment,
 )
 from bench.fixtures import make_deliveries, settings_data, write_json
+from bench.openloop import run_open_loop
 from bench.processes import BenchTimeout, hard_time_limit
 from bench.report import machine_info, median, percentile, print_table, write_results
 from plugin.app.config import WEBHOOK_PATH
@@ -74,14 +75,21 @@ def sign_all(saleor: SaleorDouble, count: int) -> list[Signed]:
     return [(d.raw, saleor.webhook_headers(d.raw)) for d in make_deliveries(count, prefix="intake")]
 
 
-def write_wrk_requests(path: Path, signed: list[Signed]) -> None:
-    """Write raw HTTP requests in the length-prefixed format of ``deliveries.lua``."""
+def raw_requests(signed: list[Signed]) -> list[bytes]:
+    """Return each delivery as the bytes of a complete HTTP/1.1 request."""
+    requests = []
+    for body, headers in signed:
+        lines = [f"POST {WEBHOOK_PATH} HTTP/1.1", "Host: 127.0.0.1"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines.append(f"Content-Length: {len(body)}")
+        requests.append(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    return requests
+
+
+def write_wrk_requests(path: Path, requests: list[bytes]) -> None:
+    """Write requests in the length-prefixed format of ``deliveries.lua``."""
     with path.open("wb") as file:
-        for body, headers in signed:
-            lines = [f"POST {WEBHOOK_PATH} HTTP/1.1", "Host: 127.0.0.1"]
-            lines += [f"{name}: {value}" for name, value in headers.items()]
-            lines.append(f"Content-Length: {len(body)}")
-            request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        for request in requests:
             file.write(f"{len(request):010d}".encode() + request)
 
 
@@ -99,30 +107,16 @@ def run_wrk(url: str, requests_path: Path, args: argparse.Namespace) -> dict[str
     return figures
 
 
-async def open_loop(url: str, signed: list[Signed], rate: float, warmup: int) -> dict[str, Any]:
-    """Send ``signed`` at ``rate`` a second on a fixed schedule; return latency figures."""
-    loop = asyncio.get_running_loop()
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        start = loop.time() + 0.5
-
-        async def send(index: int, body: bytes, headers: dict[str, str]) -> tuple[float, int]:
-            scheduled = start + index / rate
-            await asyncio.sleep(max(0.0, scheduled - loop.time()))
-            try:
-                response = await client.post(url + WEBHOOK_PATH, content=body, headers=headers)
-                status = response.status_code
-            except httpx.HTTPError:
-                status = 0
-            return loop.time() - scheduled, status
-
-        results = await asyncio.gather(*(send(i, body, headers) for i, (body, headers) in enumerate(signed)))
-    measured = results[warmup:]
-    latencies = [seconds * 1000 for seconds, _ in measured]
+def latency_figures(url: str, requests: list[bytes], rate: float, warmup: int) -> dict[str, Any]:
+    """Send ``requests`` open-loop at ``rate`` a second; return latency figures."""
+    address = httpx.URL(url)
+    answers, connections = asyncio.run(run_open_loop(address.host, address.port or 80, requests, rate))
+    latencies = [answer.latency * 1000 for answer in answers[warmup:]]
     return {
-        "sent": len(results),
-        "measured": len(measured),
-        "non_200": sum(1 for _, status in results if status != 200),
+        "sent": len(answers),
+        "measured": len(latencies),
+        "non_200": sum(1 for answer in answers if answer.status != 200),
+        "connections": connections,
         "p50_ms": round(percentile(latencies, 0.50), 2),
         "p99_ms": round(percentile(latencies, 0.99), 2),
         "max_ms": round(max(latencies), 2),
@@ -171,9 +165,9 @@ def queued_jobs(database_url: str | None) -> int | None:
         return store.count_jobs_by_status()["queued"]
 
 
-def measure(args: argparse.Namespace, directory: Path, servers: Servers, signed: list[Signed]) -> dict[str, Any]:
+def measure(args: argparse.Namespace, directory: Path, servers: Servers, requests: list[bytes]) -> dict[str, Any]:
     requests_path = directory / "requests.bin"
-    write_wrk_requests(requests_path, signed)
+    write_wrk_requests(requests_path, requests)
     throughput: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
     for number in range(args.rounds):
         for kind in (["bare", "app"] if number % 2 == 0 else ["app", "bare"]):
@@ -188,7 +182,7 @@ def measure(args: argparse.Namespace, directory: Path, servers: Servers, signed:
     latency = {}
     for kind in ("bare", "app"):
         with servers.running(kind) as (url, database_url):
-            latency[kind] = asyncio.run(open_loop(url, signed[:count], args.rate, warmup))
+            latency[kind] = latency_figures(url, requests[:count], args.rate, warmup)
         latency[kind]["jobs_committed"] = queued_jobs(database_url)
         print(f"latency {kind:4}: {latency[kind]}")
     return summarize(args, throughput, latency)
@@ -224,7 +218,7 @@ def main() -> None:
         signed = sign_all(saleor, max(args.deliveries, int(args.rate * args.latency_seconds)))
         servers = Servers(directory, args.database, saleor, postgres)
         try:
-            figures = measure(args, directory, servers, signed)
+            figures = measure(args, directory, servers, raw_requests(signed))
         except BenchTimeout as error:
             raise SystemExit(f"stopped: {error}") from None
     figures["machine"] = machine_info()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -162,6 +163,7 @@ def summarize(args: argparse.Namespace, rounds: dict[str, list[dict[str, Any]]])
 
 def main() -> None:
     args = parse_args()
+    logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="bench-worker-") as directory, hard_time_limit(args.time_limit + 120):
         figures = asyncio.run(run(args, Path(directory)))
     figures["machine"] = machine_info()

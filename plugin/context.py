@@ -1,4 +1,4 @@
-"""What the pipeline and the hooks need besides the event itself."""
+"""Settings, clients and ids that the pipeline and the hooks use besides the event."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import TextIO, TypeVar
 
 from plugin.errors import PluginError
-from plugin.money import is_currency
+from plugin.money import currency_exponent, is_currency
 from plugin.store import CostRow
 
 __all__ = [
@@ -55,6 +55,7 @@ MAX_SKU_LENGTH = 255
 """Longest SKU, the width of ``unit_costs.sku``."""
 
 _COST = re.compile(r"[0-9]+(?:\.([0-9]+))?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_LENGTH = 40
 
@@ -167,8 +168,8 @@ class CostReader:
     Beyond single rows, it rejects a repeated (distributor, SKU,
     effective_from) and, without ``payout_currencies``, a distributor whose
     rows use more than one currency. The first check remembers every key
-    read, about 150 bytes per row (measured with tracemalloc on CPython 3.11
-    for 1,000,000 keys with 12-character SKUs).
+    read: 142 MB for 1,000,000 rows with 6-character distributor ids and
+    12-character SKUs, measured with tracemalloc on CPython 3.11.
     """
 
     def __init__(
@@ -183,7 +184,7 @@ class CostReader:
         self._columns = check_header(self._read_header())
         self._first_line: dict[str, int] = {}
         self._currencies: dict[str, tuple[str, int]] = {}
-        self.problems = 0
+        self.invalid_rows = 0
 
     def __iter__(self) -> Iterator[CostRow]:
         for line, fields in self._records:
@@ -191,14 +192,14 @@ class CostReader:
             if isinstance(row, CostRow):
                 row = self._check_against_earlier(row, line)
             if isinstance(row, CostRow):
-                if self.problems == 0:
+                if self.invalid_rows == 0:
                     yield row
                 continue
             for message in row:
                 self._on_problem(RowProblem(line, message))
-            self.problems += 1
-        if self.problems:
-            raise CostRowsInvalid(self.problems)
+            self.invalid_rows += 1
+        if self.invalid_rows:
+            raise CostRowsInvalid(self.invalid_rows)
 
     def _read_header(self) -> list[str]:
         first = next(self._records, None)
@@ -310,7 +311,12 @@ def _parse_identifier(column: str, text: str, max_length: int) -> str:
 
 
 def _parse_currency(text: str) -> str:
-    if is_currency(text):
+    if _CURRENCY.fullmatch(text):
+        try:
+            currency_exponent(text)
+        except ValueError as error:
+            # Names an unknown code, or a code such as XAU without a minor unit.
+            raise _Invalid(str(error)) from None
         return text
     if is_currency(text.strip().upper()):
         raise _Invalid(

@@ -79,7 +79,7 @@ class RequestVetoed(PluginError):
 
 @dataclass(frozen=True)
 class RoutingProblem:
-    """Why one fulfillment line (or the whole fulfillment) cannot be routed."""
+    """Reason a fulfillment line, or the whole fulfillment, cannot be routed."""
 
     message: str
     line_id: str | None = None

@@ -80,8 +80,8 @@ def allocate(
     """Split ``total`` over ``weights`` so that the parts add up to ``total``.
 
     Each part is proportional to its weight, rounded down to the currency's
-    minor unit; the minor units left over go one each to the parts with the
-    largest remainders (ties go to the earlier part). When every weight is
+    minor unit. The minor units left over go one each to the parts with the
+    largest remainders, and ties go to the earlier part. When every weight is
     zero the weights count as equal.
     """
     if not weights:

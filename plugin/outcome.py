@@ -68,7 +68,7 @@ class SentRequest(BaseModel):
 
 
 class FulfillmentOutcome(BaseModel):
-    """What happened to one Saleor fulfillment."""
+    """Result of reporting one Saleor fulfillment to Digital River."""
 
     saleor_api_url: str | None = None
     fulfillment_id: str

@@ -34,8 +34,8 @@ async def send_fulfillment(
 ) -> FulfillmentOutcome:
     """Route the fulfillment and send one Digital River request per currency.
 
-    Returns a failed outcome, never raises, for a ``PluginError``; requests
-    sent before a failure are listed in ``outcome.sent``.
+    A ``PluginError`` becomes a failed outcome instead of an exception. The
+    requests Digital River accepted before the failure are in ``outcome.sent``.
     """
     sent: list[SentRequest] = []
     try:

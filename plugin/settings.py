@@ -205,7 +205,7 @@ class MetadataKey(_Model):
 
 
 class CostSettings(_Model):
-    """Where unit costs come from: the table, then a metadata key."""
+    """Sources of unit costs: the table, then a metadata key."""
 
     table: list[UnitCost] = Field(default_factory=list)
     metadata: MetadataKey | None = Field(

@@ -23,7 +23,7 @@ DASHBOARD_PATH = "/dashboard"
 class AppConfig:
     """How the app is reached, whom it trusts, and how its worker runs.
 
-    ``allowed_saleor_urls`` holds shell-style patterns of Saleor API URLs
+    ``allowed_saleor_urls`` contains shell-style patterns of Saleor API URLs
     that may install the app, such as ``https://*.saleor.cloud/graphql/``.
     Nothing is allowed by default; ``allow_loopback`` (the ``serve --dev``
     flag) also allows Saleor instances on 127.0.0.1, ::1 and localhost.

@@ -1,7 +1,8 @@
 """Prometheus metrics of the app, its worker and the Digital River client.
 
-The counters and histograms are process-wide; each app registers them, and a
-collector that reads job counts from its store, in a registry of its own.
+The counters and histograms are process-wide. Each app registers them in a
+registry of its own, together with a collector that reads job counts from
+its store.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """``POST /api/register``: Saleor's install call.
 
 Saleor sends ``{"auth_token": ...}`` with the ``Saleor-Api-Url`` header. The
-URL is checked against the allow-list before any request is made to it, the
-token is confirmed with ``{ app { id } }``, Saleor's schema is checked to
-accept the app's GraphQL documents, the JWKS is fetched, and only then is the
+URL is checked against the allow-list before any request is made to it. Then
+the token is confirmed with ``{ app { id } }``, Saleor's schema is checked to
+accept the app's GraphQL documents, and the JWKS is fetched. Only then is the
 installation stored and 200 returned. A repeated install replaces the token.
 """
 

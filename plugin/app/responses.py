@@ -1,4 +1,4 @@
-"""JSON answers of the app's endpoints."""
+"""JSON error responses of the app's endpoints."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """``POST /api/webhooks/fulfillment-created``: Saleor's FULFILLMENT_CREATED.
 
 The delivery is verified (known installation, valid signature, expected
-event), parsed, and stored as a job in one transaction before 200 is
-returned; the worker does the rest. A duplicate delivery of the same
+event) and parsed. It is stored as a job in one transaction before 200 is
+returned, and the worker does the rest. A duplicate delivery of the same
 fulfillment answers 200 and creates nothing.
 """
 

@@ -257,7 +257,7 @@ def _printer(console: Console) -> Callable[[RowProblem], None]:
 
 def _exit_invalid(console: Console, file: str, count: int) -> NoReturn:
     console.print(
-        f"error: {count} invalid row(s) in {_input_name(file)}, so nothing was imported "
+        f"error: {_rows(count)} invalid in {_input_name(file)}, so nothing was imported "
         "and the stored unit costs are unchanged. Fix the rows listed above and "
         "import the file again.",
         markup=False,
@@ -313,6 +313,10 @@ def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _rows(count: int) -> str:
+    return "1 row is" if count == 1 else f"{count} rows are"
 
 
 def _input_name(file: str) -> str:

@@ -1,13 +1,13 @@
 """Authentication of dashboard API calls with the Saleor user token.
 
 The page sends the headers of Saleor's app SDK: ``Saleor-Api-Url`` names the
-installation, and ``Authorization-Bearer`` holds the user token that the
+installation, and ``Authorization-Bearer`` contains the user token that the
 dashboard handed the page. A call is let through only when the installation
 is known, the token is signed by a key of that Saleor's JWKS, has not
 expired, was issued for this installation's app id, and its user has every
 permission in ``REQUIRED_PERMISSIONS``. The stored JWKS is tried first; a
 token signed with a key it lacks makes the cache fetch the set again, at most
-once per call. Rejections answer 401, or 403 when only a permission is
+once per call. Rejected calls get 401, or 403 when only a permission is
 missing, and no token ever reaches a log line.
 """
 
@@ -68,9 +68,9 @@ def protect(
 ) -> Callable[[Request], Awaitable[Response]]:
     """Wrap ``handler`` so that it runs only for authenticated calls.
 
-    ``ApiError`` becomes its JSON answer. Saved settings that no longer
-    validate answer 409, and a database failure 503 (500 when a stored
-    secret cannot be decrypted).
+    ``ApiError`` becomes its JSON response. Saved settings that no longer
+    validate give 409, and a database failure 503 (500 when a stored secret
+    cannot be decrypted).
     """
 
     async def endpoint(request: Request) -> Response:
@@ -80,6 +80,9 @@ def protect(
         except ApiError as error:
             return error.response()
         except SettingsError as error:
+            logger.warning(
+                "dashboard.settings_invalid path=%s error=%s", request.url.path, error
+            )
             message = f"the saved settings are invalid; fix them in the form and save. {error}"
             return ApiError(409, message).response()
         except CipherError as error:
@@ -151,8 +154,8 @@ async def _verify(
 
 
 def _check(token: str, jwks: Jwks, installation: Installation) -> DashboardUser:
-    # The issuer is not compared: the key set already belongs to this Saleor,
-    # and behind a proxy the ``iss`` claim may differ from Saleor-Api-Url.
+    # The issuer is not compared, because the key set already belongs to this
+    # Saleor, and behind a proxy the ``iss`` claim may differ from Saleor-Api-Url.
     return verify_dashboard_token(
         token,
         jwks,

@@ -1,7 +1,7 @@
 """``POST /api/dashboard/test-connection``: check the Digital River key and base URL.
 
 The check fetches an order with a made-up id, which changes nothing. Digital
-River answers 404 ``not_found`` when it accepted the key and 401 or 403 when
+River responds with 404 ``not_found`` when it accepted the key and 401 or 403 when
 it did not. Without any API key the worker uses the bundled sandbox, so the
 check starts one on 127.0.0.1 for the length of the call and asks it.
 """
@@ -38,7 +38,7 @@ from plugin.errors import SettingsError
 from plugin.sandbox.server import SandboxServer
 from plugin.settings import DigitalRiverSettings
 
-__all__ = ["ConnectionCheck", "check_connection", "test_connection"]
+__all__ = ["ConnectionCheck", "check_connection", "post_test_connection"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ConnectionCheck:
     message: str
 
 
-async def test_connection(request: Request, context: DashboardContext) -> Response:
+async def post_test_connection(request: Request, context: DashboardContext) -> Response:
     """Check the ``digitalriver`` section of the body, or the saved one without a body."""
     body = await read_json_object(request, context.state.config.max_body_bytes)
     stored = stored_settings(context.state, context.installation)
@@ -154,7 +154,7 @@ def _outcome(error: DigitalRiverError, base_url: str, target: str) -> Connection
             target,
             base_url,
             error.status,
-            f"{base_url} answered HTTP {error.status}, not as Digital River does for an "
+            f"{base_url} responded with HTTP {error.status}, not as Digital River does for an "
             "unknown order; check the base URL",
         )
     if isinstance(error, TransportError):

@@ -50,7 +50,7 @@ class CsvProblem:
 
 @dataclass
 class CostDiff:
-    """What an import would change in the cost table."""
+    """Changes that an import would make to the cost table."""
 
     added: list[dict[str, str]] = field(default_factory=list)
     changed: list[dict[str, dict[str, str]]] = field(default_factory=list)

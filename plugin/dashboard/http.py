@@ -1,6 +1,6 @@
-"""JSON requests and answers of the dashboard API.
+"""JSON requests and responses of the dashboard API.
 
-Every answer carries ``Cache-Control: no-store``, because it holds merchant
+Every response carries ``Cache-Control: no-store``, because it contains merchant
 data that a shared cache must not keep. Errors have the shape
 ``{"error": {"message": ..., "fields": [{"path", "message"}, ...]}}``, with
 ``fields`` only when single values were invalid.
@@ -23,7 +23,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 class ApiError(Exception):
-    """A request the dashboard API rejects, with the HTTP status to answer."""
+    """A request that the dashboard API rejects, with the HTTP status of the response."""
 
     def __init__(
         self, status: int, message: str, problems: list[FieldProblem] | None = None

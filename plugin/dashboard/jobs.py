@@ -41,7 +41,7 @@ async def retry_job(request: Request, context: DashboardContext) -> Response:
     job_id: int = request.path_params["id"]
     store = context.state.store
     job = await run_in_threadpool(store.get_job, job_id)
-    # A job of another Saleor answers like a missing one, so ids reveal nothing.
+    # A job of another Saleor gets the same 404 as a missing one, so ids reveal nothing.
     if job is None or job.saleor_api_url != context.installation.saleor_api_url:
         raise ApiError(
             404, f"job {job_id} not found: refresh the list of recent fulfillments"
@@ -85,7 +85,7 @@ def job_json(job: Job) -> dict[str, Any]:
 def dr_fulfillment_ids(result: str | None) -> list[str]:
     """Return the Digital River fulfillment ids in a job's result JSON.
 
-    The worker stores a ``FulfillmentOutcome``, whose ``sent`` list holds one
+    The worker stores a ``FulfillmentOutcome``, whose ``sent`` list contains one
     entry with a ``dr_fulfillment_id`` per request Digital River accepted.
     """
     if not result:

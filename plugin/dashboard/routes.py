@@ -8,7 +8,7 @@ from starlette.staticfiles import StaticFiles
 from plugin.app.config import DASHBOARD_PATH
 from plugin.app.state import AppState
 from plugin.dashboard.auth import Handler, protect
-from plugin.dashboard.connection import test_connection
+from plugin.dashboard.connection import post_test_connection
 from plugin.dashboard.costs_api import get_costs_csv, preview_costs
 from plugin.dashboard.jobs import get_jobs, retry_job
 from plugin.dashboard.page import (
@@ -33,7 +33,7 @@ API_ENDPOINTS: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/settings", get_settings),
     ("PUT", "/settings", put_settings),
     ("POST", "/settings/validate", validate_settings_endpoint),
-    ("POST", "/test-connection", test_connection),
+    ("POST", "/test-connection", post_test_connection),
     ("GET", "/registry.csv", get_registry_csv),
     ("GET", "/registry.json", get_registry_json),
     ("GET", "/jobs", get_jobs),
@@ -47,7 +47,7 @@ API_ENDPOINTS: tuple[tuple[str, str, Handler], ...] = (
 def dashboard_routes(state: AppState) -> list[BaseRoute]:
     """Return the routes of the settings page and its API, to mount in the app.
 
-    Raises ``ValueError`` when ``state.config.dashboard_origins`` holds a value
+    Raises ``ValueError`` when ``state.config.dashboard_origins`` contains a value
     that is not an origin.
     """
     origins = normalize_origins(state.config.dashboard_origins)

@@ -46,7 +46,7 @@ async def get_settings(request: Request, context: DashboardContext) -> Response:
     stored = stored_settings(context.state, context.installation)
     settings, problems = validate_settings(stored.data)
     data = stored.data if settings is None else settings_data(settings)
-    return json_response(_settings_answer(data, stored.source, problems))
+    return json_response(_settings_body(data, stored.source, problems))
 
 
 async def put_settings(request: Request, context: DashboardContext) -> Response:
@@ -68,7 +68,7 @@ async def put_settings(request: Request, context: DashboardContext) -> Response:
         context.user.user_id,
         len(settings.distributors),
     )
-    return json_response(_settings_answer(data, "installation", []))
+    return json_response(_settings_body(data, "installation", []))
 
 
 async def validate_settings_endpoint(
@@ -103,7 +103,7 @@ def _invalid_message(problems: list[FieldProblem]) -> str:
     )
 
 
-def _settings_answer(
+def _settings_body(
     data: dict[str, Any], source: str, problems: list[FieldProblem]
 ) -> dict[str, Any]:
     return {

@@ -3,9 +3,9 @@
 The form never receives the API key: ``redact`` puts ``{"set", "last4",
 "overridden_by_environment"}`` in its place. When a submitted form leaves the
 key blank, ``merge_api_key`` puts the stored key back. A stored key is only
-kept for the base URL it was saved with, so nobody who can edit the settings
-can make the app send the key to a server of their choosing without knowing
-it.
+kept for the base URL it was saved with, so a user who can edit the settings
+but does not know the key cannot make the app send it to a server of their
+choosing.
 
 NOTE: a key from ``DIGITALRIVER_API_KEY`` wins over the stored one and is not
 tied to a base URL, so a user who changes the base URL while it is set makes

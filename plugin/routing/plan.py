@@ -1,8 +1,8 @@
 """Turn a Saleor fulfillment into Digital River request drafts.
 
 Every line gets a distributor, a Digital River item id and a unit cost
-(through the hooks); distributors with remitted shipping get their shipping
-cost split over their lines; lines are grouped by payout currency, one
+through the hooks. Distributors with remitted shipping get their shipping
+cost split over their lines. Lines are then grouped by payout currency, one
 request per currency. When any line cannot be routed, ``RoutingError`` lists
 every problem and no request is made.
 """

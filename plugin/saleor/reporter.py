@@ -2,7 +2,7 @@
 
 On success the order gets a note with one line per distributor and the
 fulfillment's private metadata records the Digital River fulfillment ids and
-``succeeded``. On a permanent failure the note says what failed and what to
+``succeeded``. On a permanent failure the note states what failed and what to
 fix, and the status is ``failed``. Outcomes that will be retried are not
 reported, so a transient failure adds no note.
 """

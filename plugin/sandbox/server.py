@@ -154,6 +154,7 @@ class SandboxServer:
         deadline = time.monotonic() + self.startup_timeout
         while not server.started:
             if self._thread is None or not self._thread.is_alive():
+                self.stop()
                 raise SandboxError(
                     "the sandbox server stopped while starting; see its log"
                 )

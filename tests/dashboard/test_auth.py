@@ -23,7 +23,7 @@ async def test_valid_token_reads_settings(client, headers):
     assert "settings" in response.json()
 
 
-async def test_answers_are_not_cached(client, headers):
+async def test_responses_are_not_cached(client, headers):
     response = await client.get(f"{API}/settings", headers=headers)
     assert response.headers["cache-control"] == "no-store"
 

@@ -62,7 +62,7 @@ async def test_stored_key_is_used(client, store, saleor, sandbox):
     assert response.json()["ok"] is True
 
 
-async def test_stored_key_not_sent_to_new_url(client, store, saleor, sandbox):
+async def test_stored_key_not_sent_elsewhere(client, store, saleor, sandbox):
     data = sample_settings()
     data["digitalriver"].update(base_url=sandbox.url, api_key=GOOD_KEY)
     install(store, saleor, data)
@@ -88,7 +88,7 @@ async def test_unreachable_base_url_fails(client, headers):
 
 
 async def test_not_digital_river_fails(client, headers, saleor):
-    # The Saleor double answers 404 for /orders/..., but not in Digital River's error format.
+    # The Saleor double responds with 404 for /orders/..., but not in Digital River's error format.
     body = (
         await check(client, headers, base_url=saleor.origin, api_key=GOOD_KEY)
     ).json()

@@ -1,6 +1,6 @@
-"""Sandbox fixtures; every response ``sandbox_http`` receives is contract-checked.
+"""Sandbox tests' fixtures: every response ``sandbox_http`` receives is checked.
 
-The fixtures come from ``tests.support.sandbox``. Here ``sandbox_http`` is
+``sandbox`` comes from ``tests.support.sandbox``. Here ``sandbox_http`` is
 overridden so that each response on a Digital River path carries
 ``x-dr-requestid`` and matches the OpenAPI description: the documented
 schema for a documented status, otherwise Digital River's ``Errors`` shape.
@@ -21,7 +21,7 @@ from tests.support.openapi import (
     validate_response,
     validate_schema,
 )
-from tests.support.sandbox import auth_headers, sandbox  # noqa: F401
+from tests.support.sandbox import auth_headers
 
 
 def check_contract(response: httpx.Response) -> None:
@@ -49,7 +49,7 @@ def check_contract(response: httpx.Response) -> None:
 
 
 @pytest.fixture
-def sandbox_http(sandbox: SandboxServer) -> Iterator[httpx.Client]:  # noqa: F811
+def sandbox_http(sandbox: SandboxServer) -> Iterator[httpx.Client]:
     """An authenticated client whose every response is checked by ``check_contract``."""
     with httpx.Client(
         base_url=sandbox.url,

@@ -88,7 +88,7 @@ def test_configured_keys_only():
 
 
 def test_server_key_must_be_accepted():
-    with pytest.raises(ValueError, match="does not accept the key"):
+    with pytest.raises(ValueError, match="does not accept api_key"):
         SandboxServer(SandboxState(api_keys={"sk_test_one"}))
 
 

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema.protocols import Validator
 from openapi_schema_validator import (
     OAS30ReadValidator,
     OAS30WriteValidator,
@@ -53,9 +52,10 @@ def spec() -> dict[str, Any]:
 
 
 @functools.cache
-def _registry() -> Registry:
+def _registry() -> Registry[Any]:
     resource = Resource.from_contents(spec(), default_specification=DRAFT4)
-    return Registry().with_resource(_SPEC_URI, resource)
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+    return registry
 
 
 def _matches_template(template: str, path: str) -> bool:
@@ -114,7 +114,7 @@ def documented_statuses(method: str, path: str) -> set[int]:
     return {int(status) for status in responses if status.isdigit()}
 
 
-def _validator(schema: dict[str, Any], *, writing: bool) -> Validator:
+def _validator(schema: dict[str, Any], *, writing: bool) -> Any:
     cls = OAS30WriteValidator if writing else OAS30ReadValidator
     return cls(
         _absolute(schema), registry=_registry(), format_checker=oas30_format_checker
@@ -142,7 +142,7 @@ def _absolute(schema: Any) -> Any:
     return schema
 
 
-def _check(validator: Validator, body: Any, where: str) -> None:
+def _check(validator: Any, body: Any, where: str) -> None:
     errors = sorted(validator.iter_errors(body), key=lambda error: list(error.path))
     if errors:
         lines = [

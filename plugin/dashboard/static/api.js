@@ -2,7 +2,7 @@
 
 import { saveBlob } from "./dom.js";
 
-/** An error answer of the API: the HTTP status, its message and field problems. */
+/** An error response of the API: the HTTP status, its message and field problems. */
 export class ApiError extends Error {
   constructor(status, message, fields = []) {
     super(message);
@@ -25,7 +25,7 @@ export class Api {
     };
   }
 
-  /** Send a request and return the JSON answer; raise ApiError for an error status. */
+  /** Send a request and return the JSON response body; throw ApiError for an error status. */
   async request(method, path, body) {
     const init = { method, headers: this.headers({ Accept: "application/json" }), cache: "no-store", credentials: "omit" };
     if (body !== undefined) {
@@ -49,13 +49,13 @@ export class Api {
     try {
       return await window.fetch(this.base + path, init);
     } catch (error) {
-      throw new ApiError(0, `The app did not answer (${error.message}). Check your connection and try again.`);
+      throw new ApiError(0, `The request to the app failed (${error.message}). Check your connection and try again.`);
     }
   }
 }
 
 function errorOf(response, data) {
   const error = data && data.error ? data.error : {};
-  const message = error.message || `The app answered HTTP ${response.status}.`;
+  const message = error.message || `The app responded with HTTP ${response.status}.`;
   return new ApiError(response.status, message, error.fields || []);
 }

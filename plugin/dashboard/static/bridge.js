@@ -3,9 +3,10 @@
 // The dashboard opens the page with ?id=&saleorApiUrl=&domain=&theme=&locale=
 // and posts it messages: "handshake" and later "tokenRefresh" carry the user
 // token, "theme" switches between light and dark. A message counts only when
-// it comes from the parent window and, when the server lists dashboard
-// origins, from one of them; without that list it must come from the origin
-// of document.referrer when the browser sent one, as app-sdk checks.
+// it comes from the parent window. When the server lists dashboard origins,
+// it must also come from one of them. Without that list, it must come from
+// the origin of document.referrer when the browser sent one, which is the
+// check app-sdk makes.
 
 export class DashboardBridge {
   constructor({ dashboardOrigins = [] } = {}) {

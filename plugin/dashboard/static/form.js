@@ -197,6 +197,7 @@ export class SettingsForm {
       const id = `${fieldId(path)}-${index}`;
       const input = element("input", { type: "text", id, value: lines[index] || "" });
       input.autocomplete = "off";
+      input.setAttribute("aria-describedby", `${fieldId(path)}-error`);
       inputs.push(input);
       input.addEventListener("input", () => {
         setPath(this.model, path, inputs.map((item) => item.value.trim()).filter(Boolean));
@@ -290,7 +291,8 @@ export class SettingsForm {
       const legend = document.querySelector(`[data-legend-for="${itemPath}"]`);
       const item = getPath(this.model, itemPath) || {};
       const index = Number(itemPath.split(".")[1]);
-      if (legend) legend.textContent = `Distributor ${index + 1}${item.name ? `: ${item.name}` : ""}`;
+      const noun = hintFor("distributors").item;
+      if (legend) legend.textContent = `${noun} ${index + 1}${item.name ? `: ${item.name}` : ""}`;
     }
   }
 
@@ -351,7 +353,7 @@ class SecretField {
     this.input.spellcheck = false;
     const status = info.set
       ? `A key${info.last4 ? ` ending in …${info.last4}` : ""} is stored. Leave this blank to keep it.`
-      : "No key is stored, so jobs go to the bundled Digital River sandbox.";
+      : "No key is stored.";
     const notes = [status, node.description];
     if (info.overridden_by_environment) {
       notes.push("The DIGITALRIVER_API_KEY environment variable is set on the server and wins over this key.");
@@ -398,7 +400,12 @@ function inputType(node) {
 function readValue(control, node) {
   if (node.type === "boolean") return control.checked;
   const raw = control.value.trim();
-  if (raw === "") return node.nullable ? null : node.type === "string" || node.type === "decimal" ? "" : undefined;
+  if (raw === "") {
+    // A blank number is left out, so the server applies the schema's default.
+    if (node.nullable) return null;
+    if (node.type === "string" || node.type === "decimal") return "";
+    return undefined;
+  }
   if (node.type === "integer" || node.type === "number") {
     const number = Number(raw);
     return Number.isFinite(number) ? number : raw;

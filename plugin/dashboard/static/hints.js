@@ -1,6 +1,6 @@
 // Labels and layout of the settings form, keyed by path with "*" for list indexes.
-// The JSON Schema supplies types, limits, defaults and help text; these hints
-// only add what a schema cannot say: friendly labels, field order and layout.
+// The JSON Schema supplies types, limits, defaults and help text. These hints
+// add what a schema cannot express: friendly labels, field order and layout.
 
 const HINTS = {
   digitalriver: {

@@ -24,8 +24,8 @@ bridge.start();
 
 async function start() {
   status.textContent = "Loading the settings…";
-  const [schema, answer] = await Promise.all([api.request("GET", "/schema"), api.request("GET", "/settings")]);
-  const form = new SettingsForm(schema, answer.settings);
+  const [schema, body] = await Promise.all([api.request("GET", "/schema"), api.request("GET", "/settings")]);
+  const form = new SettingsForm(schema, body.settings);
   document.querySelectorAll("[data-section]").forEach((container) => form.mount(container, container.dataset.section));
 
   const problems = new ProblemList(document.getElementById("error-summary"));
@@ -49,8 +49,8 @@ async function start() {
 
   document.getElementById("app").hidden = false;
   status.textContent =
-    answer.source === "defaults" ? "Showing the app's default settings: saving stores them for this Saleor." : "";
-  if (answer.fields.length) problems.show(answer.fields, "The saved settings have problems; fix them and save.");
+    body.source === "defaults" ? "Showing the app's default settings: saving stores them for this Saleor." : "";
+  if (body.fields.length) problems.show(body.fields, "The saved settings have problems; fix them and save.");
   await jobs.load();
 }
 
@@ -63,8 +63,8 @@ function wireSave(form, problems) {
     button.disabled = true;
     saveStatus.textContent = "Saving…";
     try {
-      const answer = await api.request("PUT", "/settings", form.payload());
-      form.replaceModel(answer.settings);
+      const body = await api.request("PUT", "/settings", form.payload());
+      form.replaceModel(body.settings);
       saveStatus.textContent = "Saved. The settings apply from the next fulfillment.";
     } catch (error) {
       saveStatus.textContent = "Not saved.";

@@ -1,0 +1,117 @@
+"""The measuring half of ``bench.routing_scale``, run in a fresh process."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.report import median, peak_rss_mib, percentile
+from plugin.app.asgi import build_state
+from plugin.app.config import AppConfig
+from plugin.context import PipelineContext
+from plugin.digitalriver.client import DigitalRiverClient
+from plugin.routing import cost_date, distributor_by_rules, plan_fulfillment
+from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
+from plugin.settings import load_settings
+from plugin.store import Store
+from plugin.routing.store_costs import StoreCostTable
+
+__all__ = ["measure"]
+
+
+def _milliseconds(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+async def measure(directory: Path, repeat: int) -> dict[str, Any]:
+    """Plan each fulfillment in ``directory/bodies.json`` and return the figures."""
+    started = time.perf_counter()
+    settings = load_settings(directory / "settings.json", environ={})
+    settings_load_s = round(time.perf_counter() - started, 2)
+
+    database_url = f"sqlite:///{directory / 'costs.sqlite3'}"
+    state = build_state(AppConfig(database_url=database_url), Store.open(database_url), settings)
+    bodies = json.loads((directory / "bodies.json").read_text(encoding="utf-8"))
+    scenarios = {}
+    async with DigitalRiverClient(settings.digitalriver) as client:
+        context = PipelineContext(
+            settings=settings,
+            digitalriver=client,
+            plugin_manager=state.plugin_manager,
+            saleor_api_url="http://127.0.0.1:9/graphql/",
+            cost_table=StoreCostTable(state.store),
+        )
+        for name, body in bodies.items():
+            scenarios[name] = await _scenario(json.dumps(body).encode(), context, state.store, repeat)
+    return {
+        "settings_load_s": settings_load_s,
+        "scenarios": scenarios,
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+async def _scenario(raw: bytes, context: PipelineContext, store: Store, repeat: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    event = parse_fulfillment_created(raw)
+    parse_ms = _milliseconds(started)
+
+    started = time.perf_counter()
+    drafts = await plan_fulfillment(event, _for_one_job(context, store))
+    first_ms = _milliseconds(started)
+    timings = []
+    for _ in range(repeat):
+        job_context = _for_one_job(context, store)
+        started = time.perf_counter()
+        await plan_fulfillment(event, job_context)
+        timings.append(_milliseconds(started))
+
+    pairs = _pairs(event, context)
+    on = cost_date(event, context)
+    started = time.perf_counter()
+    for distributor, sku in pairs:
+        store.lookup_cost(distributor, sku, on)
+    lookups_ms = _milliseconds(started)
+    started = time.perf_counter()
+    found = store.lookup_costs(pairs, on)
+    batched_ms = _milliseconds(started)
+
+    return {
+        "requests": len(drafts),
+        "items": sum(len(draft.request.items) for draft in drafts),
+        "plan_ms_first": first_ms,
+        "plan_ms_median": round(median(timings), 2),
+        "plan_ms_p90": round(percentile(timings, 0.9), 2),
+        "plan_ms_max": round(max(timings), 2),
+        "parse_ms": parse_ms,
+        "distributor_choice_ms": _time_distributor_choice(event, context),
+        "lookups": len(pairs),
+        "store_lookups_ms": lookups_ms,
+        "batched_lookup_ms": batched_ms,
+        "batched_found": len(found),
+    }
+
+
+def _for_one_job(context: PipelineContext, store: Store) -> PipelineContext:
+    """Return the context with a new store cost table, as the worker makes one per job."""
+    return dataclasses.replace(context, cost_table=StoreCostTable(store))
+
+
+def _pairs(event: FulfillmentCreated, context: PipelineContext) -> list[tuple[str, str]]:
+    """Return the (distributor, SKU) pair the worker looks up for each line."""
+    warehouse = event.fulfillment.warehouse
+    pairs = []
+    for line in event.fulfillment.lines:
+        distributor = distributor_by_rules(line, warehouse, context.settings)
+        assert distributor is not None and line.order_line.sku is not None
+        pairs.append((distributor, line.order_line.sku))
+    return pairs
+
+
+def _time_distributor_choice(event: FulfillmentCreated, context: PipelineContext) -> float:
+    started = time.perf_counter()
+    for line in event.fulfillment.lines:
+        distributor_by_rules(line, event.fulfillment.warehouse, context.settings)
+    return _milliseconds(started)
