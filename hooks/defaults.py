@@ -51,7 +51,7 @@ def unit_cost(
         on = cost_date(event, context)
         tables = [context.cost_table, settings_cost_table(settings)]
         for table in tables:
-            cost = table.lookup(distributor.id, sku, on) if table else None
+            cost = table.lookup(distributor, sku, on) if table else None
             if cost is not None:
                 return cost
     if settings.costs.metadata is not None:

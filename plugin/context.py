@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from plugin.digitalriver.client import DigitalRiverClient
     from plugin.saleor.graphql import SaleorClient
-    from plugin.settings import Settings
+    from plugin.settings import Distributor, Settings
 
 __all__ = ["CostTable", "PipelineContext", "utc_now"]
 
@@ -33,8 +33,12 @@ class CostTable(Protocol):
         ``lookup`` is called for each line, so lookups need no I/O.
         """
 
-    def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
-        """Return the unit cost in force on ``on``, or ``None`` without one."""
+    def lookup(self, distributor: Distributor, sku: str, on: dt.date) -> Decimal | None:
+        """Return the unit cost in force on ``on``, or ``None`` without one.
+
+        Raises ``ValueError`` when the stored cost is not in the distributor's
+        payout currency.
+        """
 
 
 @dataclass

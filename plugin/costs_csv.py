@@ -49,10 +49,10 @@ MAX_COST_PLACES = 6
 """Decimal places allowed in a unit cost."""
 
 MAX_DISTRIBUTOR_LENGTH = 100
-"""Longest distributor id, the width of ``unit_costs.distributor_id``."""
+"""Maximum length of a distributor id, the width of ``unit_costs.distributor_id``."""
 
 MAX_SKU_LENGTH = 255
-"""Longest SKU, the width of ``unit_costs.sku``."""
+"""Maximum length of a SKU, the width of ``unit_costs.sku``."""
 
 _COST = re.compile(r"[0-9]+(?:\.([0-9]+))?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -78,10 +78,10 @@ class CostRowsInvalid(CostFileError):
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """What is wrong with one row of a cost file, and how to fix it."""
+    """Problem found in one row of a cost file, with how to fix it."""
 
     line: int
-    """CSV line the row starts on; the header is line 1."""
+    """CSV line the row starts on, counting the header as line 1."""
     message: str
 
     def __str__(self) -> str:
@@ -89,7 +89,7 @@ class RowProblem:
 
 
 class _Invalid(Exception):
-    """A value of a row is invalid; the message says which and how to fix it."""
+    """A value of a row is invalid. The message names the value and how to fix it."""
 
 
 def check_header(fields: Sequence[str]) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Write ledger items as CSV or JSON, followed by totals per distributor and currency.
 
 The items are written as they are read, so an export of any size needs memory
-only for the totals, which hold one entry per (distributor, currency). Amounts
+only for the totals, which contain one entry per (distributor, currency). Amounts
 are written from their ``Decimal`` in plain notation and never pass through
 ``float``: ``0.10`` is written as ``0.10``, and JSON carries them as strings.
 

@@ -94,7 +94,7 @@ def test_reader_accepts_byte_order_mark():
     assert rows == [cost_row()]
 
 
-def test_reader_accepts_byte_order_mark_decoded_as_utf8_sig():
+def test_reader_accepts_decoded_byte_order_mark():
     data = ("\ufeff" + HEADER + "dist-a,SKU-1,USD,1.00,2026-01-01\n").encode()
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     assert list(CostReader(text, print)) == [cost_row()]

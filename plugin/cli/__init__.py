@@ -7,7 +7,9 @@ import logging
 import click
 
 from plugin import __version__
+from plugin.cli.costs import costs
 from plugin.cli.jobs import jobs
+from plugin.cli.ledger import ledger
 from plugin.cli.process import process
 from plugin.cli.sandbox import sandbox
 from plugin.cli.schema import settings_schema
@@ -38,5 +40,15 @@ def main(log_level: str, log_format: str) -> None:
     configure_logging(getattr(logging, log_level.upper()), log_format)
 
 
-for command in (process, settings_schema, sandbox, serve, worker, jobs, secret_key):
+for command in (
+    process,
+    settings_schema,
+    sandbox,
+    serve,
+    worker,
+    jobs,
+    costs,
+    ledger,
+    secret_key,
+):
     main.add_command(command)

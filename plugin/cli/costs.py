@@ -1,7 +1,7 @@
 """``dr-distributor costs``: import and export the unit-cost table as CSV.
 
-The CSV format is described in ``plugin.costs_csv``. This module also holds
-the helpers that ``dr-distributor ledger`` shares: opening the store, writing
+The CSV format is described in ``plugin.costs_csv``. This module also
+contains the helpers that ``dr-distributor ledger`` shares: opening the store, writing
 output files and deciding whether to show a progress bar.
 """
 
@@ -72,7 +72,7 @@ def output_option(function: F) -> F:
         default="-",
         show_default=True,
         type=click.Path(dir_okay=False, allow_dash=True),
-        help="File to write, replaced only when the export succeeds; - for standard output.",
+        help="File to write, or - for standard output. An existing file is replaced only when the export succeeds.",
     )(function)
 
 
@@ -224,7 +224,7 @@ def _open_input(file: str) -> Iterator[IO[bytes]]:
         yield sys.stdin.buffer
         return
     try:
-        binary = open(file, "rb")  # noqa: SIM115 - closed below, after the import
+        binary = open(file, "rb")  # noqa: SIM115 - the with block below closes it
     except OSError as error:
         raise click.ClickException(f"cannot read {file!r}: {error.strerror}") from None
     with binary:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from plugin.saleor.payload import FulfillmentLine, metadata_value
-from plugin.settings import MetadataKey, Settings, UnitCost
+from plugin.settings import Distributor, MetadataKey, Settings, UnitCost
 
 __all__ = ["SettingsCostTable", "cost_from_metadata", "parse_amount"]
 
@@ -27,15 +27,19 @@ class SettingsCostTable:
             self._dates[key] = [entry.effective_from for entry in group]
             self._costs[key] = [entry.cost for entry in group]
 
-    def lookup(self, distributor_id: str, sku: str, on: dt.date) -> Decimal | None:
-        """Return the cost whose ``effective_from`` is the latest on or before ``on``."""
-        dates = self._dates.get((distributor_id, sku))
+    def lookup(self, distributor: Distributor, sku: str, on: dt.date) -> Decimal | None:
+        """Return the cost whose ``effective_from`` is the latest on or before ``on``.
+
+        Costs in the settings are in the distributor's payout currency.
+        """
+        key = (distributor.id, sku)
+        dates = self._dates.get(key)
         if dates is None:
             return None
         index = bisect.bisect_right(dates, on)
         if index == 0:
             return None
-        return self._costs[(distributor_id, sku)][index - 1]
+        return self._costs[key][index - 1]
 
 
 def parse_amount(text: str, what: str) -> Decimal:

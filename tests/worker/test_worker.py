@@ -4,19 +4,22 @@ import asyncio
 import datetime as dt
 import json
 import random
+from decimal import Decimal
 
 import pytest
 
 from plugin.context import utc_now
 from plugin.digitalriver.client import DigitalRiverClient
 from plugin.pipeline import run_fulfillment_created
+from plugin.routing.store_costs import StoreCostTable
 from plugin.saleor.payload import parse_fulfillment_created
 from plugin.sandbox.faults import FaultSettings
+from plugin.store import CostRow, Store
 from plugin.worker.backoff import job_retry_delay
 from plugin.worker.loop import Worker
 from tests.support.app import app_settings, make_state
 from tests.support.payloads import Line, fulfillment_created, sandbox_order
-from tests.support.routing import context
+from tests.support.routing import context, distributor, settings
 
 
 @pytest.fixture
@@ -147,10 +150,6 @@ def test_retry_delay_bounds(attempt, ceiling):
 
 
 async def test_stored_costs_win_over_settings(state, saleor, sandbox):
-    from decimal import Decimal
-
-    from plugin.store import CostRow
-
     row = CostRow(
         distributor_id="dist-a",
         sku="TEE",
@@ -171,10 +170,6 @@ async def test_stored_costs_win_over_settings(state, saleor, sandbox):
 
 
 def test_store_cost_table_serves_prefetched_pairs(tmp_path):
-    from decimal import Decimal
-
-    from plugin.store import CostRow, Store
-    from plugin.routing.store_costs import StoreCostTable
 
     store = Store.open(f"sqlite:///{tmp_path / 'costs.sqlite3'}")
     store.replace_costs(
@@ -194,6 +189,26 @@ def test_store_cost_table_serves_prefetched_pairs(tmp_path):
     table.prefetch({("d", "A"), ("d", "B")}, on)
     store.replace_costs([])
 
-    assert table.lookup("d", "A", on) == Decimal("1.50")
-    assert table.lookup("d", "B", on) is None
-    assert table.lookup("d", "A", dt.date(2026, 7, 1)) is None
+    usd = settings([distributor("d", "USD")]).distributor("d")
+    assert table.lookup(usd, "A", on) == Decimal("1.50")
+    assert table.lookup(usd, "B", on) is None
+    assert table.lookup(usd, "A", dt.date(2026, 7, 1)) is None
+
+
+def test_store_cost_in_other_currency_rejected(tmp_path):
+
+    store = Store.open(f"sqlite:///{tmp_path / 'costs.sqlite3'}")
+    row = CostRow(
+        distributor_id="d",
+        sku="A",
+        currency="EUR",
+        cost=Decimal("1.50"),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    store.replace_costs([row])
+    usd = settings([distributor("d", "USD")]).distributor("d")
+
+    with pytest.raises(
+        ValueError, match="is in EUR, but the distributor is paid in USD"
+    ):
+        StoreCostTable(store).lookup(usd, "A", dt.date(2026, 6, 1))
