@@ -28,12 +28,17 @@ their own modules; this is the whole tree::
     │   ├── SaleorTransportError       Saleor API unreachable
     │   └── GraphQLError               ``errors`` in a GraphQL response
     │       └── MutationError          a mutation's own ``errors`` list
-    └── StoreError                     plugin.store.errors
-        ├── StoreUnavailable
-        ├── CipherError
-        ├── RecordNotFound
-        ├── LeaseLost
-        └── JobStateError
+    ├── StoreError                     plugin.store.errors
+    │   ├── StoreUnavailable
+    │   ├── CipherError
+    │   ├── RecordNotFound
+    │   ├── LeaseLost
+    │   └── JobStateError
+    ├── CostFileError                  plugin.costs_csv: cost CSV unreadable
+    │   └── CostRowsInvalid            some rows are invalid, nothing imported
+    └── SandboxError                   plugin.sandbox.errors
+        ├── SeedError                  seed orders file is invalid
+        └── ApiError                   an error response the sandbox sends
 
 ``transient`` tells the worker whether trying again later can help.
 """

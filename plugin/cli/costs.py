@@ -1,8 +1,6 @@
 """``dr-distributor costs``: import and export the unit-cost table as CSV.
 
-The CSV format is described in ``plugin.costs_csv``. This module also
-contains the helpers that ``dr-distributor ledger`` shares: opening the store, writing
-output files and deciding whether to show a progress bar.
+The CSV format is described in ``plugin.costs_csv``.
 """
 
 from __future__ import annotations
@@ -12,8 +10,7 @@ import io
 import os
 import stat
 import sys
-import tempfile
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO, TypeVar
 
@@ -29,6 +26,15 @@ from rich.progress import (
 )
 
 from plugin.cli.options import database_option
+from plugin.cli.output import (
+    closing_rows,
+    open_output,
+    open_store,
+    output_name,
+    output_option,
+    progress_option,
+    wants_progress,
+)
 from plugin.costs_csv import (
     CostFileError,
     CostReader,
@@ -38,111 +44,12 @@ from plugin.costs_csv import (
 )
 from plugin.errors import SettingsError
 from plugin.settings import load_settings
-from plugin.store import Store, StoreError
+from plugin.store import Store
 
-__all__ = [
-    "closing_rows",
-    "costs",
-    "open_output",
-    "open_store",
-    "output_name",
-    "output_option",
-    "progress_option",
-    "wants_progress",
-]
+__all__ = ["costs"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-
-
-def progress_option(function: F) -> F:
-    """Add ``--progress/--no-progress``, passed to the command as ``progress``."""
-    return click.option(
-        "--progress/--no-progress",
-        default=None,
-        help="Show a progress bar on standard error [default: when it is a terminal].",
-    )(function)
-
-
-def output_option(function: F) -> F:
-    """Add ``--output``/``-o``, passed to the command as ``output``."""
-    return click.option(
-        "--output",
-        "-o",
-        default="-",
-        show_default=True,
-        type=click.Path(dir_okay=False, allow_dash=True),
-        help="File to write, or - for standard output. An existing file is replaced only when the export succeeds.",
-    )(function)
-
-
-def wants_progress(flag: bool | None) -> bool:
-    """Return whether to show progress: as requested, else when stderr is a terminal."""
-    if flag is not None:
-        return flag
-    return sys.stderr.isatty()
-
-
-@contextlib.contextmanager
-def open_store(database: str) -> Iterator[Store]:
-    """Open the store for one command, turning store errors into click errors."""
-    try:
-        store = Store.open(database)
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        with store:
-            yield store
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
-
-
-@contextlib.contextmanager
-def closing_rows(rows: Iterator[T]) -> Iterator[Iterator[T]]:
-    """Yield ``rows``, then close it, which ends a store query streaming them."""
-    try:
-        yield rows
-    finally:
-        if isinstance(rows, Generator):
-            rows.close()
-
-
-@contextlib.contextmanager
-def open_output(target: str) -> Iterator[TextIO]:
-    """Yield a UTF-8 text stream to the file ``target``, or to standard output for ``-``.
-
-    A file is written under a temporary name in its directory and renamed to
-    ``target`` only when the block succeeds, so a failed export leaves an
-    existing file as it was and no partial file behind.
-    """
-    if target == "-":
-        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        try:
-            yield stdout
-        finally:
-            stdout.flush()
-            stdout.detach()
-        return
-
-    path = Path(target)
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot write {target!r}: {error.strerror}"
-        ) from None
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as file:
-            yield file
-        # mkstemp creates the file readable by its owner only.
-        os.chmod(temporary, _new_file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 @click.group()
@@ -308,21 +215,9 @@ def _regular_file_size(binary: IO[bytes]) -> int | None:
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def _new_file_mode() -> int:
-    # os.umask can only be read by setting it, so set it back at once.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _rows(count: int) -> str:
     return "1 row is" if count == 1 else f"{count} rows are"
 
 
 def _input_name(file: str) -> str:
     return "standard input" if file == "-" else repr(file)
-
-
-def output_name(target: str) -> str:
-    """Return how messages name the ``--output`` target."""
-    return "standard output" if target == "-" else repr(target)

@@ -13,7 +13,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from plugin.cli.costs import (
+from plugin.cli.options import database_option
+from plugin.cli.output import (
     closing_rows,
     open_output,
     open_store,
@@ -22,7 +23,6 @@ from plugin.cli.costs import (
     progress_option,
     wants_progress,
 )
-from plugin.cli.options import database_option
 from plugin.ledger_export import parse_time_bound, write_csv, write_json
 
 __all__ = ["ledger"]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from plugin.cli.costs import costs, open_output
+from plugin.cli.costs import costs
+from plugin.cli.output import open_output
 from plugin.store import CostRow, Store
 from tests.support.paths import ROOT
 
