@@ -103,3 +103,5 @@ def configure_logging(level: int, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request at INFO; the clients log their own request lines.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
