@@ -104,4 +104,6 @@ def configure_logging(level: int, log_format: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request at INFO; the clients log their own request lines.
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    logging.getLogger("httpx").setLevel(
+        level if level <= logging.DEBUG else logging.WARNING
+    )
