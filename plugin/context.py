@@ -45,8 +45,10 @@ class CostTable(Protocol):
 class PipelineContext:
     """Settings, clients and ids for one run of the pipeline.
 
-    ``attempt`` counts runs of the same job from 1; from the second run on,
-    every request is first looked up at Digital River by its request key.
+    ``attempt`` counts runs of the same job from 1. With ``reconcile`` set,
+    every request is first looked up at Digital River by its request key and
+    sent only when it is not there: hosts set it whenever an earlier run may
+    have sent the request.
     """
 
     settings: Settings
@@ -56,6 +58,7 @@ class PipelineContext:
     saleor: SaleorClient | None = None
     job_id: int | None = None
     attempt: int = 1
+    reconcile: bool = False
     now: dt.datetime = field(default_factory=utc_now)
     cost_table: CostTable | None = None
     extras: dict[str, Any] = field(default_factory=dict)

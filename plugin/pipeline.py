@@ -67,7 +67,7 @@ async def _send(
     draft: RequestDraft, event: FulfillmentCreated, context: PipelineContext
 ) -> SentRequest:
     result = await context.digitalriver.create_fulfillment(
-        draft.request, reconcile_first=context.attempt > 1
+        draft.request, reconcile_first=context.reconcile
     )
     fulfillment = result.fulfillment
     logger.info(

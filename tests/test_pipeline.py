@@ -174,7 +174,7 @@ async def test_second_attempt_finds_earlier_fulfillments(sandbox, dr_client):
     sandbox.add_order(sandbox_order(body))
     first = await run(body, two_currency_config(), dr_client)
 
-    second = await run(body, two_currency_config(), dr_client, attempt=2)
+    second = await run(body, two_currency_config(), dr_client, reconcile=True)
 
     assert [sent.created for sent in second.sent] == [False, False]
     assert [s.dr_fulfillment_id for s in second.sent] == [

@@ -96,6 +96,9 @@ async def _process(
             digitalriver=client,
             plugin_manager=plugin_manager(),
             cost_table=cost_table,
+            # A run of the same payload before this one may have sent the
+            # requests, so each is looked up before it is sent.
+            reconcile=True,
         )
         outcome = await run_fulfillment_created(event, context)
         await report_outcome(outcome, context)

@@ -69,7 +69,9 @@ class Job:
     """The raw webhook body, exactly as received."""
     status: JobStatus
     attempts: int
-    """Claims so far, the current one included."""
+    """Claims so far, the current one included; reset by ``retry_job``."""
+    runs: int
+    """Claims over the job's whole life; never reset or lowered."""
     created_at: dt.datetime
     next_attempt_at: dt.datetime
     lease_owner: str | None

@@ -174,6 +174,7 @@ def _claim(
             lease_owner=owner,
             lease_expires_at=expires,
             attempts=jobs.c.attempts + 1,
+            runs=jobs.c.runs + 1,
         )
         .returning(*jobs.c)
     )

@@ -219,7 +219,17 @@ def _initial_unit_costs(metadata: MetaData) -> None:
     )
 
 
+def _add_job_runs(connection: Connection) -> None:
+    # Unlike attempts, runs is never reset or lowered, so a worker can tell
+    # that an earlier run may have sent requests already.
+    connection.execute(
+        text("ALTER TABLE jobs ADD COLUMN runs INTEGER NOT NULL DEFAULT 0")
+    )
+    connection.execute(text("UPDATE jobs SET runs = attempts"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create_initial_tables", _create_initial_tables),
+    Migration(2, "add_job_runs", _add_job_runs),
 )
 """Every migration, in the order applied. Append only."""

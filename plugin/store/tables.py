@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from plugin.store.columns import Money, UTCDateTime
@@ -74,6 +75,7 @@ jobs = Table(
     Column("payload", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
+    Column("runs", Integer, nullable=False, server_default=text("0")),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("lease_owner", String(255)),

@@ -63,7 +63,8 @@ class JobRunner:
             saleor_api_url=job.saleor_api_url,
             saleor=self.clients.saleor(installation),
             job_id=job.id,
-            attempt=job.attempts,
+            attempt=job.runs,
+            reconcile=job.runs > 1,
             cost_table=await self._cost_table(),
         )
         outcome = await run_fulfillment_created(event, context)
@@ -74,7 +75,12 @@ class JobRunner:
         try:
             await report_outcome(outcome, context)
         except PluginError as error:
-            return await self._after_report_failure(job, outcome, error)
+            return await self._after_report_failure(job, error, error.transient)
+        except Exception as error:
+            # A merchant's reporter failed: retry it, since Digital River is
+            # not asked twice (every later run looks its requests up first).
+            logger.exception("job.reporter_crashed job=%s", job.id)
+            return await self._after_report_failure(job, error, transient=True)
         return await self._settle(job, outcome)
 
     async def _cost_table(self) -> StoreCostTable | None:
@@ -106,7 +112,7 @@ class JobRunner:
         return await self._reschedule(job, outcome.error or "failed")
 
     async def _after_report_failure(
-        self, job: Job, outcome: FulfillmentOutcome, error: PluginError
+        self, job: Job, error: Exception, transient: bool
     ) -> str:
         message = f"reporting to Saleor failed: {error}"
         logger.warning(
@@ -116,7 +122,7 @@ class JobRunner:
             job.fulfillment_id,
             error,
         )
-        if error.transient and not is_final(
+        if transient and not is_final(
             job.created_at, utc_now(), self.state.config.max_job_age
         ):
             return await self._reschedule(job, message)

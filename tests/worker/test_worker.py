@@ -212,3 +212,79 @@ def test_store_cost_in_other_currency_rejected(tmp_path):
         ValueError, match="is in EUR, but the distributor is paid in USD"
     ):
         StoreCostTable(store).lookup(usd, "A", dt.date(2026, 6, 1))
+
+
+def enqueue_partial(state, saleor, sandbox):
+    # One of three units ships, so Digital River would accept a second POST.
+    body = fulfillment_created([Line("TEE", 1, ordered=3, item_id="it-1")])
+    saleor.add_from_payload(body)
+    sandbox.add_order(sandbox_order(body))
+    job, _ = state.store.enqueue_job(
+        saleor.api_url,
+        body["fulfillment"]["id"],
+        body["order"]["id"],
+        body["order"]["number"],
+        "fulfillment_created",
+        json.dumps(body),
+        utc_now(),
+    )
+    return job
+
+
+async def run_all(state, owner="w"):
+    worker = Worker(state, owner=owner)
+    await worker.run_once()
+    await worker.drain()
+
+
+async def test_retried_job_does_not_fulfil_twice(state, saleor, sandbox):
+    job = enqueue_partial(state, saleor, sandbox)
+    saleor.fail_next(1, status=400)
+    await run_all(state)
+    assert state.store.get_job(job.id).status.value == "failed"
+
+    state.store.retry_job(job.id, utc_now())
+    await run_all(state)
+
+    assert state.store.get_job(job.id).status.value == "succeeded"
+    assert len(sandbox.state.fulfillments) == 1
+
+
+async def test_released_job_does_not_fulfil_twice(state, saleor, sandbox):
+    job = enqueue_partial(state, saleor, sandbox)
+    (claimed,) = state.store.claim_jobs("stopping-worker", 1, 30, utc_now())
+    settings = state.default_settings
+    async with DigitalRiverClient(settings.digitalriver) as client:
+        ctx = context(settings, client, saleor_api_url=saleor.api_url)
+        await run_fulfillment_created(parse_fulfillment_created(claimed.payload), ctx)
+    state.store.release_job(job.id, "stopping-worker")
+
+    await run_all(state)
+
+    assert state.store.get_job(job.id).status.value == "succeeded"
+    assert len(sandbox.state.fulfillments) == 1
+
+
+async def test_crashing_reporter_retries_without_refulfilling(state, saleor, sandbox):
+    from hooks import hookimpl
+
+    calls = []
+
+    class FlakyReporter:
+        @hookimpl
+        def fulfillment_reported(self, outcome):
+            calls.append(outcome.status)
+            if len(calls) == 1:
+                raise RuntimeError("pager service is down")
+
+    state.plugin_manager.register(FlakyReporter())
+    job = enqueue_partial(state, saleor, sandbox)
+
+    await run_all(state)
+    assert state.store.get_job(job.id).status.value == "queued"
+    await asyncio.sleep(0.3)
+    await run_all(state)
+
+    assert state.store.get_job(job.id).status.value == "succeeded"
+    assert len(sandbox.state.fulfillments) == 1
+    assert calls == ["succeeded", "succeeded"]
