@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 COST_DATE = "2026-01-01"
-"""First day of every unit cost; the bodies' fulfillments are created on 2026-12-02."""
+"""First day of every unit cost, before 2026-12-02 when the bodies' fulfillments are created."""
 
 USD_DISTRIBUTOR = "dist-usd"
 EUR_DISTRIBUTOR = "dist-eur"

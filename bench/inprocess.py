@@ -2,8 +2,8 @@
 
 The worker is the one ``dr-distributor worker`` runs, with the same store
 calls, pipeline and Digital River client, but its plugin manager has no
-Saleor reporter: the benchmarks that use it compare the Digital River side
-with a bare HTTP loop, which reports to nobody.
+Saleor reporter, because the benchmarks that use it compare the Digital
+River side with a bare HTTP loop, which sends no reports either.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ __all__ = [
 ]
 
 SALEOR_API_URL = "http://127.0.0.1:9/graphql/"
-"""Installation URL of the jobs; never contacted, because nothing reports to Saleor."""
+"""Installation URL of the jobs, never contacted because nothing reports to Saleor."""
 
 EVENT = "fulfillment_created"
 
 
 @dataclass
 class WorkerRun:
-    """How a worker run went: jobs by status and the time they took."""
+    """Outcome of a worker run: jobs by status and the seconds they took."""
 
     jobs: int
     seconds: float
@@ -121,7 +121,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 async def reset_sandbox(url: str) -> None:
-    """Drop the sandbox's fulfillments and request record; orders get all units back."""
+    """Drop the sandbox's fulfillments and request record, giving orders all units back."""
     async with httpx.AsyncClient(timeout=60) as client:
         response = await client.post(f"{url}/_sandbox/reset")
         response.raise_for_status()

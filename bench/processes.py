@@ -65,7 +65,7 @@ class Child:
         return self.process.pid
 
     def start(self) -> Child:
-        """Start the process; its output is appended to the log file."""
+        """Start the process, appending its output to the log file."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.argv,
@@ -111,7 +111,7 @@ class Child:
             self.process.wait()
 
     def stop(self, timeout: float = 15.0) -> int | None:
-        """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL; return the exit code."""
+        """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL, and return the exit code."""
         if self.process is None:
             return None
         if self.alive():
@@ -140,7 +140,7 @@ def free_port() -> int:
 
 
 def wait_until_ok(child: Child, url: str, timeout: float = 30.0) -> None:
-    """Wait until GET ``url`` answers 200 while ``child`` runs."""
+    """Wait until GET ``url`` returns 200 while ``child`` runs."""
     deadline = time.monotonic() + timeout
     while True:
         with contextlib.suppress(httpx.HTTPError):
@@ -151,7 +151,7 @@ def wait_until_ok(child: Child, url: str, timeout: float = 30.0) -> None:
 
 
 def start_sandbox(log_dir: Path, *options: str, name: str = "sandbox") -> tuple[Child, str]:
-    """Start ``dr-distributor sandbox`` on a free port; return it and its URL."""
+    """Start ``dr-distributor sandbox`` on a free port and return it with its URL."""
     argv = [CLI, "sandbox", "--port", "0", *options]
     child = Child(name, argv, log_dir).start()
     found = child.wait_for_output(r"Digital River sandbox at (http://\S+)", timeout=60)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import ipaddress
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,10 @@ WEBHOOK_PATH = "/api/webhooks/fulfillment-created"
 MANIFEST_PATH = "/api/manifest"
 REGISTER_PATH = "/api/register"
 DASHBOARD_PATH = "/dashboard"
+
+# One or more DNS labels, as a host pattern's "*" matches them.
+_LABELS = r"[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+_HOST = re.compile(_LABELS)
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,40 @@ class AppConfig:
         if self.allow_loopback and is_loopback_url(api_url):
             return True
         return any(
-            fnmatch.fnmatchcase(api_url, pattern)
-            for pattern in self.allowed_saleor_urls
+            url_matches(api_url, pattern) for pattern in self.allowed_saleor_urls
         )
+
+
+def url_matches(url: str, pattern: str) -> bool:
+    """Return whether ``url`` matches an allow-list ``pattern``.
+
+    Scheme, port and path must be equal. In the host, ``*`` stands for one or
+    more whole labels, so ``*.saleor.cloud`` matches ``shop.saleor.cloud``. A
+    URL with user info, a query or a fragment never matches.
+    """
+    target = urllib.parse.urlsplit(url)
+    wanted = urllib.parse.urlsplit(pattern)
+    if target.username or target.password or target.query or target.fragment:
+        return False
+    try:
+        same_port = target.port == wanted.port
+    except ValueError:
+        return False
+    return (
+        target.scheme == wanted.scheme
+        and same_port
+        and target.path == wanted.path
+        and _host_matches(target.hostname or "", wanted.hostname or "")
+    )
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    if _HOST.fullmatch(host) is None:
+        return False
+    labels = [
+        _LABELS if label == "*" else re.escape(label) for label in pattern.split(".")
+    ]
+    return re.fullmatch(r"\.".join(labels), host) is not None
 
 
 def is_loopback_url(url: str) -> bool:
