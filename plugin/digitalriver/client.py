@@ -41,6 +41,7 @@ from plugin.digitalriver.observer import NullObserver, Observer
 from plugin.digitalriver.ratelimit import Clock, RateLimiter, Sleep
 from plugin.digitalriver.retry import (
     RetryPolicy,
+    may_still_be_processing,
     next_delay,
     retry_reason,
     should_reconcile,
@@ -82,6 +83,7 @@ class DigitalRiverClient:
         key = resolve_api_key(api_key, settings)
         self.base_url = resolve_base_url(base_url, settings)
         self.policy = RetryPolicy.from_settings(settings)
+        self._settle_seconds = settings.read_timeout
         self._sleep = sleep
         self._random = random or Random()
         self._clock = clock
@@ -259,8 +261,14 @@ class DigitalRiverClient:
         """
         if not should_reconcile(error):
             return None
+        if may_still_be_processing(error):
+            # The POST may still be running at Digital River: give it another
+            # read timeout to land before looking, or a list made at once would
+            # miss it and the retry would fulfil twice.
+            await self._sleep(self._settle_seconds)
         # NOTE: this relies on Digital River listing a fulfillment as soon as its
-        # POST was processed. DR does not document whether its list can lag.
+        # POST was processed, and on a POST that timed out finishing within
+        # one more read timeout. DR documents neither.
         try:
             found = await self._find(order_id, request_key, started)
         except DigitalRiverError as list_error:

@@ -37,6 +37,7 @@ from plugin.settings import DigitalRiverSettings
 __all__ = [
     "RetryPolicy",
     "backoff_delay",
+    "may_still_be_processing",
     "next_delay",
     "outcome_unknown",
     "parse_retry_after",
@@ -92,6 +93,17 @@ def outcome_unknown(error: DigitalRiverError) -> bool:
     if isinstance(error, StatusError):
         return error.status == 408 or error.status >= 500
     return False
+
+
+def may_still_be_processing(error: DigitalRiverError) -> bool:
+    """Return whether Digital River may still be working on the failed request.
+
+    True when the client stopped waiting (a timeout after sending) or a
+    gateway did (408, 504), as opposed to a server that answered or closed.
+    """
+    if isinstance(error, RequestTimeoutError):
+        return error.request_sent
+    return isinstance(error, StatusError) and error.status in (408, 504)
 
 
 def should_reconcile(error: DigitalRiverError) -> bool:
