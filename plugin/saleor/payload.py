@@ -182,7 +182,9 @@ def _decode(body: bytes | str | dict[str, Any]) -> dict[str, Any]:
         return body
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # ValueError covers invalid JSON and UTF-8, and integers of more than
+        # 4,300 digits; RecursionError, arrays or objects nested too deep.
         raise PayloadError(f"webhook body is not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise PayloadError("webhook body must be a JSON object")

@@ -24,6 +24,7 @@ from plugin.app.state import AppState
 from plugin.context import utc_now
 from plugin.store import Job, LeaseLost, StoreError
 from plugin.worker.clients import ClientPool
+from plugin.worker.leases import LeaseKeeper
 from plugin.worker.runner import JobRunner
 
 __all__ = ["Worker", "worker_name"]
@@ -53,6 +54,7 @@ class Worker:
         self.clients = ClientPool()
         self.runner = JobRunner(state, self.clients, self.owner, random or Random())
         self._stop = asyncio.Event()
+        self._leases = LeaseKeeper(state.store, self.owner, state.config.lease_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def stop(self) -> None:
@@ -67,6 +69,7 @@ class Worker:
             self.owner,
             config.worker_concurrency,
         )
+        self._leases.start()
         try:
             while not self._stop.is_set():
                 claimed = await self.run_once()
@@ -74,6 +77,7 @@ class Worker:
                     await self._idle(config.poll_seconds)
         finally:
             await self._wind_down()
+            self._leases.stop()
             await self.clients.aclose()
             logger.info("worker.stopped owner=%s", self.owner)
 
@@ -115,7 +119,7 @@ class Worker:
             stop.cancel()
 
     async def _run_job(self, job: Job) -> None:
-        keeper = asyncio.create_task(self._keep_lease(job))
+        self._leases.add(job.id)
         try:
             await self.runner.run(job)
         except asyncio.CancelledError:
@@ -136,22 +140,7 @@ class Worker:
             )
             await self._fail_crashed(job)
         finally:
-            keeper.cancel()
-
-    async def _keep_lease(self, job: Job) -> None:
-        interval = self.state.config.lease_seconds / 3
-        while True:
-            await asyncio.sleep(interval)
-            held = await run_in_threadpool(
-                self.state.store.extend_lease,
-                job.id,
-                self.owner,
-                self.state.config.lease_seconds,
-                utc_now(),
-            )
-            if not held:
-                logger.warning("job.lease_lost job=%s owner=%s", job.id, self.owner)
-                return
+            self._leases.discard(job.id)
 
     async def _release(self, job: Job) -> None:
         try:

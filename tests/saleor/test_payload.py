@@ -90,3 +90,13 @@ def test_zero_quantity_rejected():
 
     with pytest.raises(PayloadError, match="fulfillment.lines.0.quantity"):
         parse_fulfillment_created(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"n": ' + b"9" * 5000 + b"}", b"\xff\xfe{}"],
+    ids=["deeply-nested", "huge-integer", "not-utf-8"],
+)
+def test_hostile_json_rejected(body):
+    with pytest.raises(PayloadError, match="not valid JSON"):
+        parse_fulfillment_created(body)

@@ -288,3 +288,46 @@ async def test_crashing_reporter_retries_without_refulfilling(state, saleor, san
     assert state.store.get_job(job.id).status.value == "succeeded"
     assert len(sandbox.state.fulfillments) == 1
     assert calls == ["succeeded", "succeeded"]
+
+
+def test_blocking_hook_keeps_lease(tmp_path, saleor, sandbox):
+    import threading
+    import time
+
+    from hooks import hookimpl
+
+    class SlowErp:
+        @hookimpl
+        def distributor_for_line(self):
+            time.sleep(2.0)  # blocks the worker's event loop
+            return None
+
+    state = make_state(
+        tmp_path, app_settings(sandbox), run_worker=False, lease_seconds=0.9
+    )
+    state.store.save_installation(
+        saleor.api_url, saleor.app_id, saleor.issue_app_token(), json.dumps(saleor.jwks)
+    )
+    state.plugin_manager.register(SlowErp())
+    job = enqueue_partial(state, saleor, sandbox)
+    worker = Worker(state, owner="slow-worker")
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(worker.run(),))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while state.store.get_job(job.id).lease_owner != "slow-worker":
+        assert time.monotonic() < deadline, "the worker did not claim the job"
+        time.sleep(0.02)
+
+    stolen = []
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        stolen += state.store.claim_jobs("thief", 1, 30, utc_now())
+        time.sleep(0.1)
+    loop.call_soon_threadsafe(worker.stop)
+    thread.join(timeout=20)
+    loop.close()
+
+    assert stolen == []
+    assert state.store.get_job(job.id).status.value == "succeeded"
+    assert len(sandbox.state.fulfillments) == 1
