@@ -62,7 +62,11 @@ def start_serve(
 
 
 def start_worker(
-    log_dir: Path, database_url: str, settings_path: Path, env: dict[str, str], name: str
+    log_dir: Path,
+    database_url: str,
+    settings_path: Path,
+    env: dict[str, str],
+    name: str,
 ) -> Child:
     """Start ``dr-distributor worker`` on the same database."""
     argv = [CLI, "worker", "--database", database_url, "--settings", str(settings_path)]
@@ -88,7 +92,9 @@ def register(app_url: str, saleor: SaleorDouble) -> None:
         timeout=60,
     )
     if response.status_code != 200:
-        raise RuntimeError(f"registering the app failed: {response.status_code} {response.text}")
+        raise RuntimeError(
+            f"registering the app failed: {response.status_code} {response.text}"
+        )
 
 
 @contextlib.contextmanager

@@ -38,9 +38,13 @@ app = Starlette(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the bare webhook endpoint.")
-    parser.add_argument("--port", type=int, required=True, help="TCP port on 127.0.0.1.")
+    parser.add_argument(
+        "--port", type=int, required=True, help="TCP port on 127.0.0.1."
+    )
     args = parser.parse_args()
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", log_config=None)
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", log_config=None
+    )
 
 
 if __name__ == "__main__":

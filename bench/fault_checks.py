@@ -18,7 +18,9 @@ from tests.support.saleor_double import SaleorDouble
 __all__ = ["check_digitalriver", "check_jobs", "check_saleor"]
 
 
-def check_digitalriver(records: list[dict[str, Any]], deliveries: list[Delivery]) -> dict[str, Any]:
+def check_digitalriver(
+    records: list[dict[str, Any]], deliveries: list[Delivery]
+) -> dict[str, Any]:
     """Count the sandbox's requests and match its fulfillments to the deliveries.
 
     A ``POST /fulfillments`` answered 201 created a fulfillment, even when the
@@ -29,16 +31,24 @@ def check_digitalriver(records: list[dict[str, Any]], deliveries: list[Delivery]
     for record in records:
         statuses[f"{record['method']} {record['status']}"] += 1
         body = record["body"]
-        if record["method"] == "POST" and record["status"] == 201 and isinstance(body, dict):
+        if (
+            record["method"] == "POST"
+            and record["status"] == 201
+            and isinstance(body, dict)
+        ):
             created[(body["metadata"][FULFILLMENT_ID_FIELD], body["currency"])] += 1
 
-    expected = {(d.fulfillment_id, currency) for d in deliveries for currency in d.currencies}
+    expected = {
+        (d.fulfillment_id, currency) for d in deliveries for currency in d.currencies
+    }
     return {
         "requests": len(records),
         "requests_by_method_and_status": dict(sorted(statuses.items())),
         "status_429": sum(1 for record in records if record["status"] == 429),
         "status_5xx": sum(1 for record in records if (record["status"] or 0) >= 500),
-        "dropped_after_commit": sum(1 for record in records if record["dropped"] and record["status"] == 201),
+        "dropped_after_commit": sum(
+            1 for record in records if record["dropped"] and record["status"] == 201
+        ),
         "fulfillments_expected": len(expected),
         "fulfillments_created": sum(created.values()),
         "fulfillments_missing": len(expected - set(created)),
@@ -57,7 +67,10 @@ def check_jobs(store: Store, unique_fulfillments: int) -> dict[str, Any]:
         "jobs_expected": unique_fulfillments,
         "jobs_by_status": counts,
         "jobs_unfinished": unfinished,
-        "failed_examples": [f"job {job.id} ({job.attempts} attempts): {job.last_error}" for job in failed[:5]],
+        "failed_examples": [
+            f"job {job.id} ({job.attempts} attempts): {job.last_error}"
+            for job in failed[:5]
+        ],
     }
 
 
@@ -71,5 +84,7 @@ def check_saleor(saleor: SaleorDouble, deliveries: list[Delivery]) -> dict[str, 
         notes[len(saleor.orders[delivery.body["order"]["id"]].notes)] += 1
     return {
         "fulfillment_status_metadata": dict(statuses),
-        "orders_by_note_count": {str(count): orders for count, orders in sorted(notes.items())},
+        "orders_by_note_count": {
+            str(count): orders for count, orders in sorted(notes.items())
+        },
     }

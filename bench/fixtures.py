@@ -36,11 +36,15 @@ class Delivery:
         self.raw = json.dumps(body).encode()
         self.fulfillment_id: str = body["fulfillment"]["id"]
         self.dr_order_id: str = body["order"]["privateMetadata"][0]["value"]
-        skus = [line["orderLine"]["productSku"] for line in body["fulfillment"]["lines"]]
+        skus = [
+            line["orderLine"]["productSku"] for line in body["fulfillment"]["lines"]
+        ]
         self.currencies = sorted({"EUR" if sku == "BOOT" else "USD" for sku in skus})
 
 
-def make_deliveries(count: int, *, two_currency_every: int = 0, prefix: str = "bench") -> list[Delivery]:
+def make_deliveries(
+    count: int, *, two_currency_every: int = 0, prefix: str = "bench"
+) -> list[Delivery]:
     """Return ``count`` bodies with fresh ids, one USD line each.
 
     With ``two_currency_every`` set to N, every Nth body also has a line
@@ -62,7 +66,9 @@ def seed_orders(deliveries: list[Delivery]) -> list[dict[str, Any]]:
     return [sandbox_order(delivery.body) for delivery in deliveries]
 
 
-def _distributor(distributor_id: str, currency: str, shipping: str | None) -> dict[str, Any]:
+def _distributor(
+    distributor_id: str, currency: str, shipping: str | None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": distributor_id,
         "name": f"Distributor {distributor_id}",
@@ -98,7 +104,12 @@ def settings_data(base_url: str, api_key: str, **digitalriver: Any) -> dict[str,
         },
         "costs": {
             "table": [
-                {"distributor": distributor, "sku": sku, "cost": cost, "effective_from": COST_DATE}
+                {
+                    "distributor": distributor,
+                    "sku": sku,
+                    "cost": cost,
+                    "effective_from": COST_DATE,
+                }
                 for distributor, sku, cost in costs
             ]
         },

@@ -84,7 +84,9 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run_open_loop(host: str, port: int, requests: list[bytes], rate: float) -> tuple[list[Answer], int]:
+async def run_open_loop(
+    host: str, port: int, requests: list[bytes], rate: float
+) -> tuple[list[Answer], int]:
     """Send ``requests`` at ``rate`` a second; return the answers in order and the connections opened."""
     loop = asyncio.get_running_loop()
     connections = _Connections(host, port)

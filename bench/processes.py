@@ -150,7 +150,9 @@ def wait_until_ok(child: Child, url: str, timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def start_sandbox(log_dir: Path, *options: str, name: str = "sandbox") -> tuple[Child, str]:
+def start_sandbox(
+    log_dir: Path, *options: str, name: str = "sandbox"
+) -> tuple[Child, str]:
     """Start ``dr-distributor sandbox`` on a free port and return it with its URL."""
     argv = [CLI, "sandbox", "--port", "0", *options]
     child = Child(name, argv, log_dir).start()

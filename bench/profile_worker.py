@@ -34,7 +34,13 @@ from plugin.sandbox.server import DEFAULT_API_KEY
 from plugin.settings import parse_settings
 from plugin.store import Store
 
-STORE_STEPS = ("claim_jobs", "get_installation", "has_costs", "record_fulfillment", "complete_job")
+STORE_STEPS = (
+    "claim_jobs",
+    "get_installation",
+    "has_costs",
+    "record_fulfillment",
+    "complete_job",
+)
 
 seconds: collections.Counter[str] = collections.Counter()
 calls: collections.Counter[str] = collections.Counter()
@@ -73,9 +79,13 @@ def install_timers() -> None:
     DigitalRiverClient.create_fulfillment = timed(  # type: ignore[method-assign]
         "digitalriver.create_fulfillment", DigitalRiverClient.create_fulfillment
     )
-    plugin.pipeline.plan_fulfillment = timed("plan_fulfillment", plugin.pipeline.plan_fulfillment)
+    plugin.pipeline.plan_fulfillment = timed(
+        "plan_fulfillment", plugin.pipeline.plan_fulfillment
+    )
     runner = plugin.worker.runner
-    runner.parse_fulfillment_created = timed("parse_fulfillment_created", runner.parse_fulfillment_created)
+    runner.parse_fulfillment_created = timed(
+        "parse_fulfillment_created", runner.parse_fulfillment_created
+    )
     runner.JobRunner.run = timed("JobRunner.run (whole job)", runner.JobRunner.run)  # type: ignore[method-assign]
 
 
@@ -83,8 +93,12 @@ async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     deliveries = make_deliveries(args.jobs, prefix="profile")
     seed = write_json(directory / "orders.json", seed_orders(deliveries))
     sandbox, url = start_sandbox(directory, "--orders", str(seed))
-    settings = parse_settings(settings_data(url, DEFAULT_API_KEY, requests_per_second=1e6), environ={})
-    state = await asyncio.to_thread(open_worker_state, directory, settings, args.concurrency, deliveries)
+    settings = parse_settings(
+        settings_data(url, DEFAULT_API_KEY, requests_per_second=1e6), environ={}
+    )
+    state = await asyncio.to_thread(
+        open_worker_state, directory, settings, args.concurrency, deliveries
+    )
     seconds.clear()
     calls.clear()
     cpu_started = time.process_time()
@@ -107,24 +121,45 @@ async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=1000, help="Jobs, one request each.")
-    parser.add_argument("--concurrency", type=int, default=1, help="Jobs the worker runs at once.")
-    parser.add_argument("--time-limit", type=float, default=300, help="Wall-clock limit of the run in seconds.")
-    parser.add_argument("--json", action="store_true", help="Also write bench/results/profile_worker.json.")
+    parser.add_argument(
+        "--jobs", type=int, default=1000, help="Jobs, one request each."
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="Jobs the worker runs at once."
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=300,
+        help="Wall-clock limit of the run in seconds.",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="Also write bench/results/profile_worker.json.",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     install_timers()
-    with tempfile.TemporaryDirectory(prefix="bench-profile-") as directory, hard_time_limit(args.time_limit + 60):
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-profile-") as directory,
+        hard_time_limit(args.time_limit + 60),
+    ):
         figures = asyncio.run(run(args, Path(directory)))
     rows: list[tuple[str, object]] = [
         ("jobs/s", figures["jobs_per_second"]),
         ("wall ms per job", figures["wall_ms_per_job"]),
         ("process CPU ms per job", figures["cpu_ms_per_job"]),
     ]
-    rows += [(f"{name} (ms per job)", step["ms_per_job"]) for name, step in figures["steps"].items()]
+    rows += [
+        (f"{name} (ms per job)", step["ms_per_job"])
+        for name, step in figures["steps"].items()
+    ]
     print_table(f"Worker steps at concurrency {args.concurrency}", rows)
     if args.json:
-        print(f"\nwrote {write_results(f'profile_worker_c{args.concurrency}', figures)}")
+        print(
+            f"\nwrote {write_results(f'profile_worker_c{args.concurrency}', figures)}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,12 +32,33 @@ TARGET_SHARE = 0.95
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=2000, help="Jobs, one request each.")
-    parser.add_argument("--rate", type=int, default=25, help="N: the sandbox's limit and the client's requests_per_second.")
-    parser.add_argument("--client-rate", type=float, default=None, help="Client's requests_per_second if not N, to try a margin.")
-    parser.add_argument("--concurrency", type=int, default=8, help="Jobs the worker runs at once.")
-    parser.add_argument("--time-limit", type=float, default=300, help="Wall-clock limit of the run in seconds.")
-    parser.add_argument("--json", action="store_true", help="Also write bench/results/rate_limit.json.")
+    parser.add_argument(
+        "--jobs", type=int, default=2000, help="Jobs, one request each."
+    )
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=25,
+        help="N: the sandbox's limit and the client's requests_per_second.",
+    )
+    parser.add_argument(
+        "--client-rate",
+        type=float,
+        default=None,
+        help="Client's requests_per_second if not N, to try a margin.",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="Jobs the worker runs at once."
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=300,
+        help="Wall-clock limit of the run in seconds.",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="Also write bench/results/rate_limit.json."
+    )
     return parser.parse_args()
 
 
@@ -78,11 +99,16 @@ def client_rate(args: argparse.Namespace) -> float:
 async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     deliveries = make_deliveries(args.jobs, prefix="ratelimit")
     seed = write_json(directory / "orders.json", seed_orders(deliveries))
-    sandbox, url = start_sandbox(directory, "--orders", str(seed), "--rate-limit", str(args.rate))
-    settings = parse_settings(
-        settings_data(url, DEFAULT_API_KEY, requests_per_second=client_rate(args)), environ={}
+    sandbox, url = start_sandbox(
+        directory, "--orders", str(seed), "--rate-limit", str(args.rate)
     )
-    state = await asyncio.to_thread(open_worker_state, directory, settings, args.concurrency, deliveries)
+    settings = parse_settings(
+        settings_data(url, DEFAULT_API_KEY, requests_per_second=client_rate(args)),
+        environ={},
+    )
+    state = await asyncio.to_thread(
+        open_worker_state, directory, settings, args.concurrency, deliveries
+    )
     worker_run = await run_worker_until_done(state, args.time_limit)
     records = await fetch_requests(url)
     sandbox.stop()
@@ -104,7 +130,10 @@ def main() -> None:
     args = parse_args()
     # The client logs every 429 retry as a warning; the figures count them.
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="bench-ratelimit-") as directory, hard_time_limit(args.time_limit + 120):
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ratelimit-") as directory,
+        hard_time_limit(args.time_limit + 120),
+    ):
         figures = asyncio.run(run(args, Path(directory)))
     figures["machine"] = machine_info()
     print_table(

@@ -14,10 +14,10 @@ from plugin.app.config import AppConfig
 from plugin.context import PipelineContext
 from plugin.digitalriver.client import DigitalRiverClient
 from plugin.routing import cost_date, distributor_by_rules, plan_fulfillment
+from plugin.routing.store_costs import StoreCostTable
 from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
 from plugin.settings import load_settings
 from plugin.store import Store
-from plugin.routing.store_costs import StoreCostTable
 
 __all__ = ["measure"]
 
@@ -33,7 +33,9 @@ async def measure(directory: Path, repeat: int) -> dict[str, Any]:
     settings_load_s = round(time.perf_counter() - started, 2)
 
     database_url = f"sqlite:///{directory / 'costs.sqlite3'}"
-    state = build_state(AppConfig(database_url=database_url), Store.open(database_url), settings)
+    state = build_state(
+        AppConfig(database_url=database_url), Store.open(database_url), settings
+    )
     bodies = json.loads((directory / "bodies.json").read_text(encoding="utf-8"))
     scenarios = {}
     async with DigitalRiverClient(settings.digitalriver) as client:
@@ -45,7 +47,9 @@ async def measure(directory: Path, repeat: int) -> dict[str, Any]:
             cost_table=StoreCostTable(state.store),
         )
         for name, body in bodies.items():
-            scenarios[name] = await _scenario(json.dumps(body).encode(), context, state.store, repeat)
+            scenarios[name] = await _scenario(
+                json.dumps(body).encode(), context, state.store, repeat
+            )
     return {
         "settings_load_s": settings_load_s,
         "scenarios": scenarios,
@@ -53,7 +57,9 @@ async def measure(directory: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-async def _scenario(raw: bytes, context: PipelineContext, store: Store, repeat: int) -> dict[str, Any]:
+async def _scenario(
+    raw: bytes, context: PipelineContext, store: Store, repeat: int
+) -> dict[str, Any]:
     started = time.perf_counter()
     event = parse_fulfillment_created(raw)
     parse_ms = _milliseconds(started)
@@ -99,7 +105,9 @@ def _for_one_job(context: PipelineContext, store: Store) -> PipelineContext:
     return dataclasses.replace(context, cost_table=StoreCostTable(store))
 
 
-def _pairs(event: FulfillmentCreated, context: PipelineContext) -> list[tuple[str, str]]:
+def _pairs(
+    event: FulfillmentCreated, context: PipelineContext
+) -> list[tuple[str, str]]:
     """Return the (distributor, SKU) pair the worker looks up for each line."""
     warehouse = event.fulfillment.warehouse
     pairs = []
@@ -110,7 +118,9 @@ def _pairs(event: FulfillmentCreated, context: PipelineContext) -> list[tuple[st
     return pairs
 
 
-def _time_distributor_choice(event: FulfillmentCreated, context: PipelineContext) -> float:
+def _time_distributor_choice(
+    event: FulfillmentCreated, context: PipelineContext
+) -> float:
     started = time.perf_counter()
     for line in event.fulfillment.lines:
         distributor_by_rules(line, event.fulfillment.warehouse, context.settings)

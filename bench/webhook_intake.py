@@ -57,22 +57,60 @@ Signed = tuple[bytes, dict[str, str]]
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--deliveries", type=int, default=15000, help="Distinct signed deliveries prepared.")
-    parser.add_argument("--duration", type=int, default=8, help="Seconds of each wrk round.")
+    parser.add_argument(
+        "--deliveries",
+        type=int,
+        default=15000,
+        help="Distinct signed deliveries prepared.",
+    )
+    parser.add_argument(
+        "--duration", type=int, default=8, help="Seconds of each wrk round."
+    )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
-    parser.add_argument("--rounds", type=int, default=3, help="Throughput rounds per server.")
-    parser.add_argument("--rate", type=float, default=200, help="Offered deliveries per second in the latency run.")
-    parser.add_argument("--latency-seconds", type=float, default=15, help="Length of each latency run.")
-    parser.add_argument("--warmup-seconds", type=float, default=1, help="Start of each latency run left out of the percentiles.")
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="Store of the app.")
-    parser.add_argument("--time-limit", type=float, default=900, help="Wall-clock limit of the run in seconds.")
-    parser.add_argument("--json", action="store_true", help="Also write bench/results/webhook_intake.json.")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Throughput rounds per server."
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=200,
+        help="Offered deliveries per second in the latency run.",
+    )
+    parser.add_argument(
+        "--latency-seconds", type=float, default=15, help="Length of each latency run."
+    )
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=1,
+        help="Start of each latency run left out of the percentiles.",
+    )
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="Store of the app.",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=900,
+        help="Wall-clock limit of the run in seconds.",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="Also write bench/results/webhook_intake.json.",
+    )
     return parser.parse_args()
 
 
 def sign_all(saleor: SaleorDouble, count: int) -> list[Signed]:
     """Return ``count`` distinct deliveries with the headers Saleor sends."""
-    return [(d.raw, saleor.webhook_headers(d.raw)) for d in make_deliveries(count, prefix="intake")]
+    return [
+        (d.raw, saleor.webhook_headers(d.raw))
+        for d in make_deliveries(count, prefix="intake")
+    ]
 
 
 def raw_requests(signed: list[Signed]) -> list[bytes]:
@@ -99,18 +137,39 @@ def run_wrk(url: str, requests_path: Path, args: argparse.Namespace) -> dict[str
     if wrk is None:
         raise RuntimeError("wrk is not installed; on Debian: apt-get install wrk")
     env = {**os.environ, "BENCH_REQUESTS": str(requests_path), "BENCH_THREADS": "1"}
-    argv = [wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(LUA_SCRIPT), url + WEBHOOK_PATH]
-    completed = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=args.duration + 60, check=True)
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH "))
+    argv = [
+        wrk,
+        "-t1",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "-s",
+        str(LUA_SCRIPT),
+        url + WEBHOOK_PATH,
+    ]
+    completed = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=args.duration + 60,
+        check=True,
+    )
+    line = next(
+        line for line in completed.stdout.splitlines() if line.startswith("BENCH ")
+    )
     figures: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
     figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
 
 
-def latency_figures(url: str, requests: list[bytes], rate: float, warmup: int) -> dict[str, Any]:
+def latency_figures(
+    url: str, requests: list[bytes], rate: float, warmup: int
+) -> dict[str, Any]:
     """Send ``requests`` open-loop at ``rate`` a second; return latency figures."""
     address = httpx.URL(url)
-    answers, connections = asyncio.run(run_open_loop(address.host, address.port or 80, requests, rate))
+    answers, connections = asyncio.run(
+        run_open_loop(address.host, address.port or 80, requests, rate)
+    )
     latencies = [answer.latency * 1000 for answer in answers[warmup:]]
     return {
         "sent": len(answers),
@@ -126,19 +185,30 @@ def latency_figures(url: str, requests: list[bytes], rate: float, warmup: int) -
 class Servers:
     """Starts the app (fresh store, registered) or the bare endpoint, one at a time."""
 
-    def __init__(self, directory: Path, database: str, saleor: SaleorDouble, postgres: PostgresServer | None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        database: str,
+        saleor: SaleorDouble,
+        postgres: PostgresServer | None,
+    ) -> None:
         self.directory = directory
         self.database = database
         self.saleor = saleor
         self.postgres = postgres
         self.env = store_environment()
-        self.settings = write_json(directory / "settings.json", settings_data("http://127.0.0.1:9", "sk_test_unused"))
+        self.settings = write_json(
+            directory / "settings.json",
+            settings_data("http://127.0.0.1:9", "sk_test_unused"),
+        )
         self.starts = 0
 
     def database_url(self) -> str:
         self.starts += 1
         if self.postgres is not None:
-            return self.postgres.url(self.postgres.create_database(f"intake_{self.starts}"))
+            return self.postgres.url(
+                self.postgres.create_database(f"intake_{self.starts}")
+            )
         return f"sqlite:///{self.directory / f'intake-{self.starts}.sqlite3'}"
 
     @contextlib.contextmanager
@@ -149,7 +219,9 @@ class Servers:
             database_url = None
         else:
             database_url = self.database_url()
-            child, url = start_serve(self.directory, database_url, self.settings, self.env)
+            child, url = start_serve(
+                self.directory, database_url, self.settings, self.env
+            )
             register(url, self.saleor)
         try:
             yield url, database_url
@@ -165,17 +237,21 @@ def queued_jobs(database_url: str | None) -> int | None:
         return store.count_jobs_by_status()["queued"]
 
 
-def measure(args: argparse.Namespace, directory: Path, servers: Servers, requests: list[bytes]) -> dict[str, Any]:
+def measure(
+    args: argparse.Namespace, directory: Path, servers: Servers, requests: list[bytes]
+) -> dict[str, Any]:
     requests_path = directory / "requests.bin"
     write_wrk_requests(requests_path, requests)
     throughput: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
     for number in range(args.rounds):
-        for kind in (["bare", "app"] if number % 2 == 0 else ["app", "bare"]):
+        for kind in ["bare", "app"] if number % 2 == 0 else ["app", "bare"]:
             with servers.running(kind) as (url, database_url):
                 figures = run_wrk(url, requests_path, args)
             figures["jobs_committed"] = queued_jobs(database_url)
             throughput[kind].append(figures)
-            print(f"throughput round {number + 1} {kind:4}: {figures['rate']:8.1f} req/s  {figures}")
+            print(
+                f"throughput round {number + 1} {kind:4}: {figures['rate']:8.1f} req/s  {figures}"
+            )
 
     count = int(args.rate * args.latency_seconds)
     warmup = int(args.rate * args.warmup_seconds)
@@ -188,7 +264,11 @@ def measure(args: argparse.Namespace, directory: Path, servers: Servers, request
     return summarize(args, throughput, latency)
 
 
-def summarize(args: argparse.Namespace, throughput: dict[str, list[dict[str, Any]]], latency: dict[str, Any]) -> dict[str, Any]:
+def summarize(
+    args: argparse.Namespace,
+    throughput: dict[str, list[dict[str, Any]]],
+    latency: dict[str, Any],
+) -> dict[str, Any]:
     bare = median([figures["rate"] for figures in throughput["bare"]])
     app = median([figures["rate"] for figures in throughput["app"]])
     return {
@@ -212,10 +292,18 @@ def main() -> None:
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         stack.enter_context(hard_time_limit(args.time_limit))
-        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-intake-")))
+        directory = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-intake-"))
+        )
         saleor = stack.enter_context(SaleorDouble())
-        postgres = stack.enter_context(postgres_server()) if args.database == "postgresql" else None
-        signed = sign_all(saleor, max(args.deliveries, int(args.rate * args.latency_seconds)))
+        postgres = (
+            stack.enter_context(postgres_server())
+            if args.database == "postgresql"
+            else None
+        )
+        signed = sign_all(
+            saleor, max(args.deliveries, int(args.rate * args.latency_seconds))
+        )
         servers = Servers(directory, args.database, saleor, postgres)
         try:
             figures = measure(args, directory, servers, raw_requests(signed))
@@ -232,8 +320,14 @@ def main() -> None:
             ("signed intake (req/s, median)", figures["app_rate_median"]),
             ("ratio (target >= 0.5)", figures["ratio"]),
             (f"intake p50 at {args.rate:.0f}/s (ms)", app_latency["p50_ms"]),
-            (f"intake p99 at {args.rate:.0f}/s (ms, target < 25)", app_latency["p99_ms"]),
-            ("bare p50 / p99 (ms)", f"{figures['latency']['bare']['p50_ms']} / {figures['latency']['bare']['p99_ms']}"),
+            (
+                f"intake p99 at {args.rate:.0f}/s (ms, target < 25)",
+                app_latency["p99_ms"],
+            ),
+            (
+                "bare p50 / p99 (ms)",
+                f"{figures['latency']['bare']['p50_ms']} / {figures['latency']['bare']['p99_ms']}",
+            ),
         ],
     )
     if args.json:

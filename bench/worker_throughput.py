@@ -23,7 +23,13 @@ from typing import Any
 
 import httpx
 
-from bench.fixtures import Delivery, make_deliveries, seed_orders, settings_data, write_json
+from bench.fixtures import (
+    Delivery,
+    make_deliveries,
+    seed_orders,
+    settings_data,
+    write_json,
+)
 from bench.inprocess import (
     SALEOR_API_URL,
     fetch_requests,
@@ -49,13 +55,38 @@ UNLIMITED_RATE = 1_000_000.0
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=2000, help="Requests per side and round.")
-    parser.add_argument("--concurrency", type=int, default=8, help="Requests in flight on each side.")
-    parser.add_argument("--rounds", type=int, default=3, help="Measured rounds per side.")
-    parser.add_argument("--warmup", type=int, default=200, help="Requests per side before the rounds, not measured.")
-    parser.add_argument("--latency", type=float, default=0.0, help="Seconds the sandbox adds to every answer.")
-    parser.add_argument("--time-limit", type=float, default=900, help="Wall-clock limit of the run in seconds.")
-    parser.add_argument("--json", action="store_true", help="Also write bench/results/worker_throughput.json.")
+    parser.add_argument(
+        "--jobs", type=int, default=2000, help="Requests per side and round."
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="Requests in flight on each side."
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Measured rounds per side."
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=200,
+        help="Requests per side before the rounds, not measured.",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="Seconds the sandbox adds to every answer.",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=900,
+        help="Wall-clock limit of the run in seconds.",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="Also write bench/results/worker_throughput.json.",
+    )
     return parser.parse_args()
 
 
@@ -70,7 +101,9 @@ async def planned_bodies(deliveries: list[Delivery], settings: Settings) -> list
             saleor_api_url=SALEOR_API_URL,
         )
         for delivery in deliveries:
-            drafts = await plan_fulfillment(parse_fulfillment_created(delivery.raw), context)
+            drafts = await plan_fulfillment(
+                parse_fulfillment_created(delivery.raw), context
+            )
             bodies.extend(draft.request.to_json() for draft in drafts)
     return bodies
 
@@ -90,22 +123,41 @@ async def bare_round(url: str, bodies: list[str], concurrency: int) -> dict[str,
         started = time.perf_counter()
         await asyncio.gather(*(post_pending() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rate": len(bodies) / seconds, "statuses": dict(statuses)}
+    return {
+        "seconds": seconds,
+        "rate": len(bodies) / seconds,
+        "statuses": dict(statuses),
+    }
 
 
 async def worker_round(
-    directory: Path, settings: Settings, deliveries: list[Delivery], concurrency: int, time_limit: float
+    directory: Path,
+    settings: Settings,
+    deliveries: list[Delivery],
+    concurrency: int,
+    time_limit: float,
 ) -> dict[str, Any]:
     """Run the worker over one job per delivery on a fresh store."""
-    state = await asyncio.to_thread(open_worker_state, directory, settings, concurrency, deliveries)
+    state = await asyncio.to_thread(
+        open_worker_state, directory, settings, concurrency, deliveries
+    )
     run = await run_worker_until_done(state, time_limit)
-    return {"seconds": run.seconds, "rate": run.rate, "statuses": run.counts, "timed_out": run.timed_out}
+    return {
+        "seconds": run.seconds,
+        "rate": run.rate,
+        "statuses": run.counts,
+        "timed_out": run.timed_out,
+    }
 
 
 async def created_count(url: str) -> int:
     """Return how many POST /fulfillments the sandbox answered 201 since its reset."""
     records = await fetch_requests(url)
-    return sum(1 for record in records if record["method"] == "POST" and record["status"] == 201)
+    return sum(
+        1
+        for record in records
+        if record["method"] == "POST" and record["status"] == 201
+    )
 
 
 async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
@@ -114,14 +166,17 @@ async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     options = ["--orders", str(seed), "--latency", str(args.latency)]
     sandbox, url = start_sandbox(directory, *options)
     settings = parse_settings(
-        settings_data(url, DEFAULT_API_KEY, requests_per_second=UNLIMITED_RATE), environ={}
+        settings_data(url, DEFAULT_API_KEY, requests_per_second=UNLIMITED_RATE),
+        environ={},
     )
     bodies = await planned_bodies(deliveries, settings)
     deadline = time.monotonic() + args.time_limit
 
     await bare_round(url, bodies[: args.warmup], args.concurrency)
     await reset_sandbox(url)
-    await worker_round(directory, settings, deliveries[: args.warmup], args.concurrency, 60)
+    await worker_round(
+        directory, settings, deliveries[: args.warmup], args.concurrency, 60
+    )
     await reset_sandbox(url)
 
     rounds: dict[str, list[dict[str, Any]]] = {"bare": [], "worker": []}
@@ -133,20 +188,30 @@ async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
                 result = await bare_round(url, bodies[: args.jobs], args.concurrency)
             else:
                 result = await worker_round(
-                    directory, settings, deliveries[: args.jobs], args.concurrency, remaining
+                    directory,
+                    settings,
+                    deliveries[: args.jobs],
+                    args.concurrency,
+                    remaining,
                 )
             result["created"] = await created_count(url)
             await reset_sandbox(url)
             rounds[side].append(result)
-            print(f"round {number + 1} {side:6}: {result['rate']:8.1f} req/s  {result['statuses']}  created={result['created']}")
+            print(
+                f"round {number + 1} {side:6}: {result['rate']:8.1f} req/s  {result['statuses']}  created={result['created']}"
+            )
     sandbox.stop()
     return summarize(args, rounds)
 
 
-def summarize(args: argparse.Namespace, rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def summarize(
+    args: argparse.Namespace, rounds: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
     bare = median([result["rate"] for result in rounds["bare"]])
     worker = median([result["rate"] for result in rounds["worker"]])
-    complete = all(result["created"] == args.jobs for side in rounds.values() for result in side)
+    complete = all(
+        result["created"] == args.jobs for side in rounds.values() for result in side
+    )
     return {
         "jobs": args.jobs,
         "concurrency": args.concurrency,
@@ -161,10 +226,19 @@ def summarize(args: argparse.Namespace, rounds: dict[str, list[dict[str, Any]]])
     }
 
 
+def results_name(args: argparse.Namespace) -> str:
+    if args.latency == 0:
+        return "worker_throughput"
+    return f"worker_throughput_latency{round(args.latency * 1000)}ms"
+
+
 def main() -> None:
     args = parse_args()
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="bench-worker-") as directory, hard_time_limit(args.time_limit + 120):
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-worker-") as directory,
+        hard_time_limit(args.time_limit + 120),
+    ):
         figures = asyncio.run(run(args, Path(directory)))
     figures["machine"] = machine_info()
     print_table(
@@ -180,7 +254,7 @@ def main() -> None:
         ],
     )
     if args.json:
-        print(f"\nwrote {write_results('worker_throughput', figures)}")
+        print(f"\nwrote {write_results(results_name(args), figures)}")
 
 
 if __name__ == "__main__":

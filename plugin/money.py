@@ -16,6 +16,7 @@ import iso4217
 import pycountry
 
 __all__ = [
+    "MAX_AMOUNT",
     "ROUNDING",
     "allocate",
     "currency_exponent",
@@ -26,6 +27,9 @@ __all__ = [
 ]
 
 ROUNDING = ROUND_HALF_UP
+MAX_AMOUNT = Decimal(10) ** 15
+"""Amounts must stay below this, far above any cost, so that every product
+and rounding fits the 28 digits of Decimal's default context."""
 
 
 @functools.cache
@@ -70,8 +74,17 @@ def minor_unit(currency: str) -> Decimal:
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
-    """Round ``amount`` to the minor unit of ``currency`` (half up)."""
-    return amount.quantize(minor_unit(currency), rounding=ROUNDING)
+    """Round ``amount`` to the minor unit of ``currency`` (half up).
+
+    A zero comes back without a sign, so ``-0`` is never sent. Raises
+    ``ValueError`` for an amount of ``MAX_AMOUNT`` or more.
+    """
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValueError(
+            f"amount {amount} is too large: it must be below {MAX_AMOUNT:,}"
+        )
+    result = amount.quantize(minor_unit(currency), rounding=ROUNDING)
+    return result if result else result.copy_abs()
 
 
 def allocate(

@@ -12,9 +12,9 @@ import inspect
 import logging
 
 from plugin.context import PipelineContext
-from plugin.digitalriver.models import REQUEST_KEY_FIELD
 from plugin.errors import PluginError, RequestVetoed
 from plugin.outcome import FulfillmentOutcome, RequestDraft, SentRequest
+from plugin.review import check_prepared
 from plugin.routing import plan_fulfillment
 from plugin.routing.items import stored_dr_order_id
 from plugin.saleor.payload import FulfillmentCreated
@@ -56,11 +56,7 @@ def _prepare(
         hook.prepare_request(draft=draft, event=event, context=context)
         if draft.veto_reason is not None:
             raise RequestVetoed(draft.request_key, draft.veto_reason)
-        if draft.request.metadata.get(REQUEST_KEY_FIELD) != draft.request_key:
-            raise PluginError(
-                f"a prepare_request implementation changed or removed the request "
-                f"key {draft.request_key!r} in the metadata; keep it unchanged"
-            )
+        check_prepared(draft)
 
 
 async def _send(

@@ -237,3 +237,60 @@ async def test_host_plugin_can_take_over_event(sandbox, dr_client):
 
     assert outcome.succeeded
     assert sandbox.state.requests == []
+
+
+async def test_prepared_float_cost_rejected(sandbox, dr_client):
+    class FloatCost:
+        @hookimpl
+        def prepare_request(self, draft):
+            item = draft.request.items[0].model_copy(
+                update={"distributor_cost": 0.1 + 0.2}
+            )
+            draft.request = draft.request.model_copy(
+                update={"items": [item, *draft.request.items[1:]]}
+            )
+
+    body = two_line_body()
+    sandbox.add_order(sandbox_order(body))
+
+    outcome = await run(body, two_currency_config(), dr_client, FloatCost())
+
+    assert "invalid" in outcome.error
+    assert posts(sandbox) == []
+
+
+async def test_prepared_item_removal_rejected(sandbox, dr_client):
+    class DropItem:
+        @hookimpl
+        def prepare_request(self, draft):
+            draft.request = draft.request.model_copy(
+                update={"items": draft.request.items[:0]}
+            )
+
+    body = two_line_body()
+    sandbox.add_order(sandbox_order(body))
+
+    outcome = await run(body, two_currency_config(), dr_client, DropItem())
+
+    assert outcome.status == "failed"
+    assert posts(sandbox) == []
+
+
+async def test_prepared_amounts_reach_outcome(sandbox, dr_client):
+    class Discount:
+        @hookimpl
+        def prepare_request(self, draft):
+            items = [
+                item.model_copy(update={"distributor_cost": Decimal("1.00")})
+                for item in draft.request.items
+            ]
+            draft.request = draft.request.model_copy(update={"items": items})
+
+    body = two_line_body()
+    sandbox.add_order(sandbox_order(body))
+
+    outcome = await run(body, two_currency_config(), dr_client, Discount())
+
+    assert outcome.succeeded
+    costs = {line.distributor_cost for sent in outcome.sent for line in sent.lines}
+    assert costs == {Decimal("1.00")}

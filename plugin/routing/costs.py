@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from plugin.money import MAX_AMOUNT
 from plugin.saleor.payload import FulfillmentLine, metadata_value
 from plugin.settings import Distributor, MetadataKey, Settings, UnitCost
 
@@ -42,14 +44,24 @@ class SettingsCostTable:
         return self._costs[key][index - 1]
 
 
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_amount(text: str, what: str) -> Decimal:
-    """Parse a non-negative decimal amount, raising ``ValueError`` naming ``what``."""
-    try:
-        amount = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(f"{what} {text!r} is not a decimal number") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"{what} {text!r} must be a number of at least 0")
+    """Parse a non-negative decimal amount such as ``12.50``.
+
+    Only ASCII digits with an optional decimal point are accepted: no sign,
+    exponent, digit separator or other script's digits. Raises ``ValueError``
+    naming ``what``.
+    """
+    stripped = text.strip()
+    if _AMOUNT.fullmatch(stripped) is None:
+        raise ValueError(
+            f"{what} {text!r} is not a decimal amount; write it like 12.50"
+        )
+    amount = Decimal(stripped)
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"{what} {text!r} is too large")
     return amount
 
 

@@ -21,7 +21,7 @@ from plugin.digitalriver.models import (
     FulfillmentRequestItem,
 )
 from plugin.errors import RoutingError, RoutingProblem
-from plugin.money import quantize
+from plugin.money import MAX_AMOUNT, quantize
 from plugin.outcome import RequestDraft, RoutedLine
 from plugin.routing.items import dr_order_id, line_problem, resolve_item_ids
 from plugin.routing.keys import FULFILLMENT_ID_FIELD, ORDER_NUMBER_FIELD, request_key
@@ -75,11 +75,20 @@ def _choose_distributors(
     hook = context.plugin_manager.hook
     chosen = {}
     for line in event.fulfillment.lines:
-        distributor_id: str | None = hook.distributor_for_line(
+        distributor_id: object = hook.distributor_for_line(
             line=line, event=event, context=context
         )
         if distributor_id is None:
             problems.append(line_problem(line, _no_distributor_message(line, event)))
+            continue
+        if not isinstance(distributor_id, str):
+            problems.append(
+                line_problem(
+                    line,
+                    f"the distributor_for_line hook returned {distributor_id!r}; "
+                    "return a distributor id string or None",
+                )
+            )
             continue
         try:
             chosen[line.id] = settings.distributor(distributor_id)
@@ -132,35 +141,55 @@ def _unit_costs(
         if distributor is None:
             continue
         try:
-            cost: Decimal | None = hook.unit_cost(
-                line=line, distributor=distributor, event=event, context=context
+            cost = hook_amount(
+                hook.unit_cost(
+                    line=line, distributor=distributor, event=event, context=context
+                ),
+                "unit_cost",
             )
         except ValueError as error:
             problems.append(line_problem(line, str(error)))
             continue
-        problem = _cost_problem(cost, distributor, event, context)
-        if problem is None and cost is not None:
-            costs[line.id] = cost
+        if cost is None:
+            problems.append(
+                line_problem(line, _no_cost_message(distributor, event, context))
+            )
         else:
-            problems.append(line_problem(line, problem or "no unit cost"))
+            costs[line.id] = cost
     return costs
 
 
-def _cost_problem(
-    cost: Decimal | None,
-    distributor: Distributor,
-    event: FulfillmentCreated,
-    context: PipelineContext,
-) -> str | None:
-    if cost is None:
-        return (
-            f"no unit cost for distributor {distributor.id!r} on "
-            f"{cost_date(event, context)}: add a costs.table entry in force on "
-            "that day, or set the cost metadata key"
+def hook_amount(value: object, hook_name: str) -> Decimal | None:
+    """Return a hook's answer as an amount, or raise ``ValueError`` naming it.
+
+    ``None`` passes through. Integers are taken as whole amounts; floats,
+    strings and other types are rejected, since a float cannot hold 0.10
+    exactly.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValueError(
+            f"the {hook_name} hook returned {value!r} ({type(value).__name__}); "
+            "return a Decimal such as Decimal('12.50')"
         )
-    if not cost.is_finite() or cost < 0:
-        return f"unit cost {cost} for distributor {distributor.id!r} must be at least 0"
-    return None
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        raise ValueError(
+            f"the {hook_name} hook returned {value}; return an amount of at least 0 "
+            f"and below {MAX_AMOUNT:,}"
+        )
+    return amount
+
+
+def _no_cost_message(
+    distributor: Distributor, event: FulfillmentCreated, context: PipelineContext
+) -> str:
+    return (
+        f"no unit cost for distributor {distributor.id!r} on "
+        f"{cost_date(event, context)}: add a costs.table entry in force on "
+        "that day, or set the cost metadata key"
+    )
 
 
 def _check_duplicate_items(
@@ -240,18 +269,21 @@ def _shipping_total(
 ) -> Decimal | None:
     hook = context.plugin_manager.hook
     try:
-        total: Decimal | None = hook.shipping_cost(
-            distributor=distributor, lines=lines, event=event, context=context
+        total = hook_amount(
+            hook.shipping_cost(
+                distributor=distributor, lines=lines, event=event, context=context
+            ),
+            "shipping_cost",
         )
     except ValueError as error:
         problems.append(RoutingProblem(str(error)))
         return None
-    if total is None or not total.is_finite() or total < 0:
+    if total is None:
         problems.append(
             RoutingProblem(
-                f"distributor {distributor.id!r} has shipping remitted but no valid "
-                f"shipping cost (got {total}): set its shipping_cost or the "
-                f"fulfillment metadata key {context.settings.metadata.shipping_cost.key!r}"
+                f"distributor {distributor.id!r} has shipping remitted but no "
+                "shipping cost: set its shipping_cost or the fulfillment metadata "
+                f"key {context.settings.metadata.shipping_cost.key!r}"
             )
         )
         return None

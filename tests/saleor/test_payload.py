@@ -88,7 +88,7 @@ def test_zero_quantity_rejected():
     body = json.loads(captured_delivery("fulfillment_created_single_line")["raw_body"])
     body["fulfillment"]["lines"][0]["quantity"] = 0
 
-    with pytest.raises(PayloadError, match="fulfillment.lines.0.quantity"):
+    with pytest.raises(PayloadError, match=r"fulfillment\.lines\.0\.quantity"):
         parse_fulfillment_created(body)
 
 
