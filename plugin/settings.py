@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from plugin.errors import SettingsError
-from plugin.money import currency_exponent, is_country
+from plugin.money import MAX_AMOUNT, currency_exponent, is_country
 
 __all__ = [
     "API_KEY_ENV",
@@ -77,8 +77,15 @@ CountryCode = Annotated[
     AfterValidator(_check_country),
 ]
 NonNegativeAmount = Annotated[
-    Decimal, Field(ge=0, allow_inf_nan=False, description="Amount, never negative.")
+    Decimal,
+    Field(
+        ge=0,
+        lt=MAX_AMOUNT,
+        allow_inf_nan=False,
+        description="Amount, never negative.",
+    ),
 ]
+Seconds = Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)]
 Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
 
 
@@ -104,23 +111,26 @@ class DigitalRiverSettings(_Model):
     )
     api_version: str | None = Field(
         default=None,
-        description="Sent as the DigitalRiver-Version header when set.",
+        pattern=r"^[0-9A-Za-z._-]{1,32}$",
+        description="Sent as the DigitalRiver-Version header when set, such as 2021-12-13.",
     )
-    connect_timeout: float = Field(default=5.0, gt=0, description="Seconds.")
-    read_timeout: float = Field(default=30.0, gt=0, description="Seconds.")
+    connect_timeout: Seconds = Field(default=5.0, description="Seconds.")
+    read_timeout: Seconds = Field(default=30.0, description="Seconds.")
     requests_per_second: float = Field(
         default=20.0,
         gt=0,
+        le=1000,
+        allow_inf_nan=False,
         description="Client-side rate limit; Digital River allows 25/s in test mode.",
     )
     max_attempts: int = Field(
         default=5, ge=1, le=20, description="Attempts per request, the first included."
     )
-    max_retry_seconds: float = Field(
-        default=120.0, gt=0, description="Time budget for one request's retries."
+    max_retry_seconds: Seconds = Field(
+        default=120.0, description="Time budget for one request's retries."
     )
-    max_retry_after_seconds: float = Field(
-        default=60.0, gt=0, description="Longest Retry-After that is honoured."
+    max_retry_after_seconds: Seconds = Field(
+        default=60.0, description="Longest Retry-After that is honoured."
     )
 
 

@@ -174,3 +174,23 @@ def test_committed_schema_is_current():
         "settings_schema.json is out of date: run "
         "`dr-distributor settings-schema > settings_schema.json`"
     )
+
+
+@pytest.mark.parametrize(
+    ("section", "path"),
+    [
+        ({"read_timeout": float("inf")}, "digitalriver.read_timeout"),
+        ({"connect_timeout": float("nan")}, "digitalriver.connect_timeout"),
+        ({"max_retry_seconds": 10_000}, "digitalriver.max_retry_seconds"),
+        ({"requests_per_second": 0}, "digitalriver.requests_per_second"),
+        ({"api_version": "2021-12-13\r\nX-Injected: 1"}, "digitalriver.api_version"),
+    ],
+)
+def test_unsafe_connection_values_rejected(section, path):
+    assert path in error_of({"digitalriver": section})
+
+
+def test_huge_cost_rejected():
+    cost = {"distributor": "d1", "sku": "A", "cost": "1e20", "effective_from": "2026-01-01"}
+    message = error_of({"distributors": [distributor()], "costs": {"table": [cost]}})
+    assert "costs.table.0.cost" in message
