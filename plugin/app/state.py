@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from plugin.app.config import AppConfig
 from plugin.saleor.jwks import Jwks, JwksCache
 from plugin.settings import Settings, parse_settings
-from plugin.store import Installation, Store
+from plugin.store import CipherError, Installation, Store
 
 __all__ = ["AppState"]
 
 logger = logging.getLogger(__name__)
+
+SEALED_PREFIX = "fernet:"
+"""Marks a stored webhook body encrypted by ``AppState.seal_payload``."""
 
 
 @dataclass
@@ -48,6 +51,27 @@ class AppState:
             settings,
         )
         return settings
+
+    def seal_payload(self, payload: str) -> str:
+        """Return a webhook body as stored: encrypted when the store has a cipher.
+
+        Bodies carry the shopper's e-mail address, so they are encrypted with
+        the same key as tokens and settings.
+        """
+        cipher = self.store.cipher
+        return payload if cipher is None else SEALED_PREFIX + cipher.encrypt(payload)
+
+    def open_payload(self, stored: str) -> str:
+        """Return the webhook body of a job, decrypting it when it was sealed."""
+        if not stored.startswith(SEALED_PREFIX):
+            return stored
+        cipher = self.store.cipher
+        if cipher is None:
+            raise CipherError(
+                "a job's webhook body is encrypted but no secret key is configured; "
+                "set DR_DISTRIBUTOR_SECRET_KEY to the key the app ran with"
+            )
+        return cipher.decrypt(stored.removeprefix(SEALED_PREFIX))
 
     async def installation(self, saleor_api_url: str) -> Installation | None:
         """Return the installation of a Saleor, read in a worker thread."""

@@ -70,7 +70,7 @@ async def _handle(request: Request) -> Response:
             event.order.id,
             event.order.number,
             EVENT,
-            body.decode("utf-8"),
+            state.seal_payload(body.decode("utf-8")),
             utc_now(),
         )
     except StoreError as error:

@@ -70,6 +70,11 @@ class Store(InstallationMethods, JobMethods, LeaseMethods, LedgerMethods, CostMe
         self.close()
 
     @property
+    def cipher(self) -> SecretCipher | None:
+        """The cipher that encrypts secrets at rest, if one is configured."""
+        return self._cipher
+
+    @property
     def dialect(self) -> str:
         """Name of the database backend: ``sqlite`` or ``postgresql``."""
         return self._db.dialect

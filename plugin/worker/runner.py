@@ -17,7 +17,7 @@ from plugin.outcome import FulfillmentOutcome
 from plugin.pipeline import report_outcome, run_fulfillment_created
 from plugin.routing.store_costs import StoreCostTable
 from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
-from plugin.store import Job, LedgerItem
+from plugin.store import CipherError, Job, LedgerItem
 from plugin.worker.backoff import is_final, job_retry_delay
 from plugin.worker.clients import ClientPool
 
@@ -52,8 +52,8 @@ class JobRunner:
             )
         try:
             settings = self.state.settings_for(installation)
-            event = parse_fulfillment_created(job.payload)
-        except (SettingsError, PayloadError) as error:
+            event = parse_fulfillment_created(self.state.open_payload(job.payload))
+        except (SettingsError, PayloadError, CipherError) as error:
             return await self._fail(job, str(error))
 
         context = PipelineContext(

@@ -191,6 +191,11 @@ def test_unsafe_connection_values_rejected(section, path):
 
 
 def test_huge_cost_rejected():
-    cost = {"distributor": "d1", "sku": "A", "cost": "1e20", "effective_from": "2026-01-01"}
+    cost = {
+        "distributor": "d1",
+        "sku": "A",
+        "cost": "1e20",
+        "effective_from": "2026-01-01",
+    }
     message = error_of({"distributors": [distributor()], "costs": {"table": [cost]}})
     assert "costs.table.0.cost" in message

@@ -19,7 +19,7 @@ from plugin.app.asgi import build_state, create_app
 from plugin.app.config import WEBHOOK_PATH, AppConfig
 from plugin.app.state import AppState
 from plugin.settings import Settings, parse_settings
-from plugin.store import Store
+from plugin.store import SecretCipher, Store
 from tests.support.routing import cost, distributor
 
 __all__ = ["AppServer", "app_server", "app_settings"]
@@ -110,7 +110,12 @@ class AppServer:
             time.sleep(0.05)
 
 
-def make_state(tmp_path: Path, settings: Settings, **config_changes: Any) -> AppState:
+def make_state(
+    tmp_path: Path,
+    settings: Settings,
+    cipher: SecretCipher | None = None,
+    **config_changes: Any,
+) -> AppState:
     config = AppConfig(
         public_url="http://127.0.0.1:1",
         database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
@@ -122,7 +127,7 @@ def make_state(tmp_path: Path, settings: Settings, **config_changes: Any) -> App
         max_job_age=dt.timedelta(hours=72),
     )
     config = dataclasses.replace(config, **config_changes)
-    store = Store.open(config.database_url)
+    store = Store.open(config.database_url, cipher=cipher)
     return build_state(config, store, settings)
 
 
