@@ -63,8 +63,10 @@ async def report_to_saleor(
         sent.dr_fulfillment_id for sent in outcome.sent
     )
 
-    await saleor.add_order_note(outcome.order_id, note)
+    # Metadata first: setting it again is harmless, while a note added before
+    # a failed metadata update would be added a second time by the retry.
     await saleor.update_private_metadata(outcome.fulfillment_id, metadata)
+    await saleor.add_order_note(outcome.order_id, note)
 
 
 def success_note(outcome: FulfillmentOutcome) -> str:
@@ -77,15 +79,22 @@ def success_note(outcome: FulfillmentOutcome) -> str:
 
 def failure_note(outcome: FulfillmentOutcome) -> str:
     """Return the note for a fulfillment that failed for good."""
+    if outcome.sent:
+        headline = (
+            "reporting part of this fulfillment FAILED. Digital River accepted, "
+            "and captured payment for, only the lines listed below."
+        )
+    else:
+        headline = (
+            "reporting this fulfillment FAILED, so Digital River did not capture "
+            "payment for it."
+        )
     lines = [
-        f"{NOTE_PREFIX}: reporting this fulfillment FAILED, so the payment was not "
-        "captured for it.",
+        f"{NOTE_PREFIX}: {headline}",
         f"Reason ({outcome.error_type}): {outcome.error}",
     ]
-    if outcome.sent:
-        lines.append("Accepted before the failure:")
-        for sent in outcome.sent:
-            lines.extend(_distributor_lines(sent))
+    for sent in outcome.sent:
+        lines.extend(_distributor_lines(sent))
     lines.append(
         "Fix the cause (settings, routing rules, costs or metadata), then retry the "
         "job from the app's page or with `dr-distributor jobs retry`."
