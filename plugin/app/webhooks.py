@@ -57,7 +57,9 @@ async def _handle(request: Request) -> Response:
     try:
         event = parse_fulfillment_created(body)
     except PayloadError as error:
-        logger.warning(
+        # Saleor does not retry a 4xx, so this fulfillment stays unreported
+        # until the subscription or the app's permissions are fixed.
+        logger.error(
             "webhook.rejected reason=payload saleor_api_url=%s error=%s", api_url, error
         )
         return error_response(400, str(error))

@@ -26,9 +26,13 @@ def print_outcome(console: Console, outcome: FulfillmentOutcome) -> None:
             f"[green]Sent {len(outcome.sent)} Digital River fulfillment(s).[/green]"
         )
         return
-    state = "will be retried" if outcome.transient else "failed"
-    console.print(f"[red]Fulfillment {state}: {outcome.error_type}[/red]")
+    console.print(f"[red]Fulfillment failed: {outcome.error_type}[/red]")
     console.print(outcome.error or "", markup=False, highlight=False)
+    if outcome.transient:
+        console.print(
+            "The failure may be temporary. Running the command again is safe: "
+            "it looks every request up at Digital River before sending it."
+        )
 
 
 def _request_table(sent: SentRequest) -> Table:
