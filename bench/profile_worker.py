@@ -29,6 +29,7 @@ from bench.fixtures import make_deliveries, seed_orders, settings_data, write_js
 from bench.inprocess import open_worker_state, run_worker_until_done
 from bench.processes import hard_time_limit, start_sandbox
 from bench.report import print_table, write_results
+from bench.worker_throughput import UNLIMITED_RATE
 from plugin.digitalriver.client import DigitalRiverClient
 from plugin.sandbox.server import DEFAULT_API_KEY
 from plugin.settings import parse_settings
@@ -94,7 +95,8 @@ async def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     seed = write_json(directory / "orders.json", seed_orders(deliveries))
     sandbox, url = start_sandbox(directory, "--orders", str(seed))
     settings = parse_settings(
-        settings_data(url, DEFAULT_API_KEY, requests_per_second=1e6), environ={}
+        settings_data(url, DEFAULT_API_KEY, requests_per_second=UNLIMITED_RATE),
+        environ={},
     )
     state = await asyncio.to_thread(
         open_worker_state, directory, settings, args.concurrency, deliveries

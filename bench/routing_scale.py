@@ -130,9 +130,10 @@ def cost_rows(distributors: int, skus: int) -> Iterator[CostRow]:
 def bodies(distributors: int, skus: int, lines: int) -> dict[str, dict[str, Any]]:
     """Return the two fulfillments described in the module docstring."""
     step = max(1, distributors // lines)
+    # Adding i % 4 to the index spreads the lines over the four payout currencies.
+    spread = [(i * step + i % len(CURRENCIES)) % distributors for i in range(lines)]
     by_sku = [
-        Line(sku((i * step) % distributors, 0), 1, item_id=f"item-s-{i}")
-        for i in range(lines)
+        Line(sku(index, 0), 1, item_id=f"item-s-{i}") for i, index in enumerate(spread)
     ]
     last = distributors - 1
     by_warehouse = [

@@ -49,8 +49,8 @@ from plugin.sandbox.server import DEFAULT_API_KEY
 from plugin.settings import Settings, parse_settings
 
 TARGET_RATIO = 0.8
-UNLIMITED_RATE = 1_000_000.0
-"""Client-side requests per second, far above what either side reaches."""
+UNLIMITED_RATE = 1000.0
+"""Client-side requests per second: the most the settings accept, far above the worker's rate."""
 
 
 def parse_args() -> argparse.Namespace:
