@@ -3,9 +3,8 @@
 import asyncio
 import json
 
-from plugin.context import utc_now
 from plugin.worker.loop import Worker
-from tests.support.app import app_settings, make_state
+from tests.support.app import app_settings, enqueue_body, make_state
 from tests.support.payloads import Line, fulfillment_created, sandbox_order
 
 JOBS = 40
@@ -25,15 +24,7 @@ async def test_two_workers_share_the_queue(tmp_path, store_url, saleor, sandbox)
         )
         saleor.add_from_payload(body)
         sandbox.add_order(sandbox_order(body))
-        first.store.enqueue_job(
-            saleor.api_url,
-            body["fulfillment"]["id"],
-            body["order"]["id"],
-            body["order"]["number"],
-            "fulfillment_created",
-            json.dumps(body),
-            utc_now(),
-        )
+        enqueue_body(first.store, saleor.api_url, body)
 
     workers = [Worker(first, owner="worker-1"), Worker(second, owner="worker-2")]
     tasks = [asyncio.create_task(worker.run()) for worker in workers]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import socket
 import threading
 import time
@@ -18,11 +19,12 @@ import uvicorn
 from plugin.app.asgi import build_state, create_app
 from plugin.app.config import WEBHOOK_PATH, AppConfig
 from plugin.app.state import AppState
+from plugin.context import utc_now
 from plugin.settings import Settings, parse_settings
-from plugin.store import SecretCipher, Store
+from plugin.store import Job, SecretCipher, Store
 from tests.support.routing import cost, distributor
 
-__all__ = ["AppServer", "app_server", "app_settings"]
+__all__ = ["AppServer", "app_server", "app_settings", "enqueue_body"]
 
 
 def app_settings(sandbox: Any, **changes: Any) -> Settings:
@@ -42,6 +44,20 @@ def app_settings(sandbox: Any, **changes: Any) -> Settings:
     }
     data.update(changes)
     return parse_settings(data, environ={})
+
+
+def enqueue_body(store: Store, saleor_api_url: str, body: dict[str, Any]) -> Job:
+    """Store a FULFILLMENT_CREATED job for ``body``, as the webhook endpoint does."""
+    job, _ = store.enqueue_job(
+        saleor_api_url,
+        body["fulfillment"]["id"],
+        body["order"]["id"],
+        body["order"]["number"],
+        "fulfillment_created",
+        json.dumps(body),
+        utc_now(),
+    )
+    return job
 
 
 class AppServer:

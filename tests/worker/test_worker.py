@@ -17,7 +17,7 @@ from plugin.sandbox.faults import FaultSettings
 from plugin.store import CostRow, Store
 from plugin.worker.backoff import job_retry_delay
 from plugin.worker.loop import Worker
-from tests.support.app import app_settings, make_state
+from tests.support.app import app_settings, enqueue_body, make_state
 from tests.support.payloads import Line, fulfillment_created, sandbox_order
 from tests.support.routing import context, distributor, settings
 
@@ -33,20 +33,11 @@ def state(tmp_path, saleor, sandbox):
     return state
 
 
-def enqueue(state, saleor, sandbox):
-    body = fulfillment_created([Line("TEE", 2, item_id="it-1")])
+def enqueue(state, saleor, sandbox, line=None):
+    body = fulfillment_created([line or Line("TEE", 2, item_id="it-1")])
     saleor.add_from_payload(body)
     sandbox.add_order(sandbox_order(body))
-    job, _ = state.store.enqueue_job(
-        saleor.api_url,
-        body["fulfillment"]["id"],
-        body["order"]["id"],
-        body["order"]["number"],
-        "fulfillment_created",
-        json.dumps(body),
-        utc_now(),
-    )
-    return job
+    return enqueue_body(state.store, saleor.api_url, body)
 
 
 async def test_killed_worker_job_completes_once(state, saleor, sandbox):
@@ -216,19 +207,7 @@ def test_store_cost_in_other_currency_rejected(tmp_path):
 
 def enqueue_partial(state, saleor, sandbox):
     # One of three units ships, so Digital River would accept a second POST.
-    body = fulfillment_created([Line("TEE", 1, ordered=3, item_id="it-1")])
-    saleor.add_from_payload(body)
-    sandbox.add_order(sandbox_order(body))
-    job, _ = state.store.enqueue_job(
-        saleor.api_url,
-        body["fulfillment"]["id"],
-        body["order"]["id"],
-        body["order"]["number"],
-        "fulfillment_created",
-        json.dumps(body),
-        utc_now(),
-    )
-    return job
+    return enqueue(state, saleor, sandbox, Line("TEE", 1, ordered=3, item_id="it-1"))
 
 
 async def run_all(state, owner="w"):
