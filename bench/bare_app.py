@@ -1,6 +1,6 @@
 """A bare Starlette endpoint at the webhook path, served as ``dr-distributor serve`` serves the app.
 
-It reads the body and answers 200, nothing else: the baseline of the webhook
+It reads the body and returns 200, nothing else: the baseline of the webhook
 intake benchmark. ``uvicorn.run`` gets the same arguments as in ``serve``.
 
     python -m bench.bare_app --port 8001

@@ -1,4 +1,4 @@
-"""What the fault run checks at the end: the sandbox's record, the jobs and Saleor.
+"""Checks at the end of the fault run: the sandbox's record, the jobs and Saleor.
 
 Every Saleor fulfillment must have exactly one Digital River fulfillment per
 payout currency, and every job must have ended ``succeeded`` or ``failed``.
@@ -23,7 +23,7 @@ def check_digitalriver(
 ) -> dict[str, Any]:
     """Count the sandbox's requests and match its fulfillments to the deliveries.
 
-    A ``POST /fulfillments`` answered 201 created a fulfillment, even when the
+    A ``POST /fulfillments`` that got 201 created a fulfillment, even when the
     sandbox then dropped the connection on purpose.
     """
     created: collections.Counter[tuple[str, str]] = collections.Counter()

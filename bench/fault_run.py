@@ -3,7 +3,7 @@
 The app runs as ``dr-distributor serve --no-worker`` plus ``--workers``
 ``dr-distributor worker`` processes on one store (PostgreSQL by default),
 registered in the Saleor test double, which also receives the reports. The
-sandbox answers a share of requests 500 (``--error-rate``), 429 above
+sandbox returns 500 for a share of requests (``--error-rate``), 429 above
 ``--rate-limit`` requests/s while the workers together offer more, and
 drops the connection after committing a share of fulfillments
 (``--drop-rate``). A share of the deliveries is sent twice, half of them right
@@ -81,13 +81,13 @@ def parse_args() -> argparse.Namespace:
         "--error-rate",
         type=float,
         default=0.1,
-        help="Sandbox: share of requests answered 500.",
+        help="Sandbox: share of requests that get 500.",
     )
     parser.add_argument(
         "--drop-rate",
         type=float,
         default=0.05,
-        help="Sandbox: share of created fulfillments whose answer is dropped.",
+        help="Sandbox: share of created fulfillments whose response is dropped.",
     )
     parser.add_argument(
         "--rate-limit",

@@ -2,7 +2,7 @@
 
 Request ``i`` is sent at ``start + i / rate`` whatever happened to the
 earlier ones, and its latency runs from that scheduled time to the end of
-its answer, so a slow server cannot slow the sender down and hide its own
+its response, so a slow server cannot slow the sender down and hide its own
 queueing (coordinated omission). A request goes out on an idle keep-alive
 connection, or on a new one when all are busy. The requests are pre-built
 bytes, so the generator spends little time per request next to an httpx
@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-__all__ = ["Answer", "run_open_loop"]
+__all__ = ["Response", "run_open_loop"]
 
 
 @dataclass(frozen=True)
-class Answer:
+class Response:
     """Status (0 when the connection failed) and seconds since the scheduled send."""
 
     status: int
@@ -35,7 +35,7 @@ class _Connections:
         self.opened = 0
 
     async def exchange(self, request: bytes) -> int:
-        """Send one request and read its answer; return the status, 0 on failure.
+        """Send one request, read the response and return its status, or 0 on failure.
 
         A reused connection that the server closed while idle (uvicorn's
         keep-alive timeout is 5 s) is replaced once by a new one.
@@ -54,7 +54,7 @@ class _Connections:
     ) -> int:
         try:
             writer.write(request)
-            status = await _read_answer(reader)
+            status = await _read_response(reader)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             writer.close()
             return 0
@@ -66,7 +66,7 @@ class _Connections:
             writer.close()
 
 
-async def _read_answer(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> int:
     status_line = await reader.readline()
     parts = status_line.split()
     if len(parts) < 2:
@@ -86,16 +86,16 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
 
 async def run_open_loop(
     host: str, port: int, requests: list[bytes], rate: float
-) -> tuple[list[Answer], int]:
-    """Send ``requests`` at ``rate`` a second; return the answers in order and the connections opened."""
+) -> tuple[list[Response], int]:
+    """Send ``requests`` at ``rate`` a second; return the responses in order and the connections opened."""
     loop = asyncio.get_running_loop()
     connections = _Connections(host, port)
     start = loop.time() + 0.2
 
-    async def send(index: int, request: bytes) -> Answer:
+    async def send(index: int, request: bytes) -> Response:
         scheduled = start + index / rate
         status = await connections.exchange(request)
-        return Answer(status, loop.time() - scheduled)
+        return Response(status, loop.time() - scheduled)
 
     tasks = []
     for index, request in enumerate(requests):
@@ -103,6 +103,6 @@ async def run_open_loop(
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(send(index, request)))
-    answers = await asyncio.gather(*tasks)
+    responses = await asyncio.gather(*tasks)
     connections.close()
-    return list(answers), connections.opened
+    return list(responses), connections.opened

@@ -28,6 +28,7 @@ __all__ = [
     "Child",
     "free_port",
     "hard_time_limit",
+    "process_cpu_seconds",
     "start_sandbox",
     "wait_until_ok",
 ]
@@ -131,6 +132,13 @@ def _stop_all() -> None:
         child.stop(timeout=5)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU seconds a process has used, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as file:
+        fields = file.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -146,7 +154,7 @@ def wait_until_ok(child: Child, url: str, timeout: float = 30.0) -> None:
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == 200:
                 return
-        child._check_running_before(deadline, f"answering GET {url}")
+        child._check_running_before(deadline, f"returning 200 for GET {url}")
         time.sleep(0.1)
 
 

@@ -1,4 +1,4 @@
-"""Where a job's time goes: the worker against the sandbox, each step timed.
+"""Time per step of a job: the worker against the sandbox, each step timed.
 
 Wraps the store calls, the Digital River call and the planning of the
 product's worker in timers (the product code is not changed, only wrapped

@@ -1,7 +1,7 @@
-"""Rate-limit adherence: the worker against a sandbox that answers 429 above N requests/s.
+"""Rate-limit adherence: the worker against a sandbox that returns 429 above N requests/s.
 
 The sandbox (its own process, ``--rate-limit N``) admits N requests in any
-sliding one-second window and answers the rest 429 with ``Retry-After``. The
+sliding one-second window and returns 429 with ``Retry-After`` for the rest. The
 worker's client is set to ``requests_per_second = N``. The achieved rate is
 read from the sandbox's request record: admitted ``POST /fulfillments`` from
 the first to the last, per second. Every 429 the sandbox sent is counted.
@@ -145,7 +145,7 @@ def main() -> None:
             ("admitted POSTs", figures["posts_admitted"]),
             ("achieved rate (req/s)", figures["achieved_rate"]),
             ("share of N (target >= 0.95)", figures["share_of_limit"]),
-            ("429 answers (target 0)", figures["status_429"]),
+            ("429 responses (target 0)", figures["status_429"]),
             ("most admitted in any 1 s window", figures["max_admitted_in_1s_window"]),
         ],
     )

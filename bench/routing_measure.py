@@ -5,10 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.report import median, peak_rss_mib, percentile
+from bench.routing_alternatives import (
+    correlated_lookup_ms,
+    floor_plan_ms,
+    indexed_choice_ms,
+)
 from plugin.app.asgi import build_state
 from plugin.app.config import AppConfig
 from plugin.context import PipelineContext
@@ -20,6 +26,16 @@ from plugin.settings import load_settings
 from plugin.store import Store
 
 __all__ = ["measure"]
+
+COMPONENT_REPEAT = 5
+"""Calls timed per component; the median is reported."""
+
+
+def event_lines(bodies: dict[str, Any]) -> list[Any]:
+    """Return the lines of the first body, whose count the floor plan uses."""
+    first: dict[str, Any] = next(iter(bodies.values()))
+    lines: list[Any] = first["fulfillment"]["lines"]
+    return lines
 
 
 def _milliseconds(started: float) -> float:
@@ -53,6 +69,7 @@ async def measure(directory: Path, repeat: int) -> dict[str, Any]:
     return {
         "settings_load_s": settings_load_s,
         "scenarios": scenarios,
+        "floor_plan_ms": await floor_plan_ms(len(event_lines(bodies)), repeat),
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
@@ -78,14 +95,19 @@ async def _scenario(
 
     pairs = _pairs(event, context)
     on = cost_date(event, context)
-    started = time.perf_counter()
-    for distributor, sku in pairs:
-        store.lookup_cost(distributor, sku, on)
-    lookups_ms = _milliseconds(started)
-    started = time.perf_counter()
+    lookups_ms = _median_ms(
+        COMPONENT_REPEAT, lambda: [store.lookup_cost(d, s, on) for d, s in pairs]
+    )
+    batched_ms = _median_ms(COMPONENT_REPEAT, lambda: store.lookup_costs(pairs, on))
     found = store.lookup_costs(pairs, on)
-    batched_ms = _milliseconds(started)
-
+    correlated = [
+        correlated_lookup_ms(store, pairs, on) for _ in range(COMPONENT_REPEAT)
+    ]
+    correlated_ms = round(median([ms for ms, _ in correlated]), 2)
+    choice_ms = _median_ms(COMPONENT_REPEAT, lambda: _choose_all(event, context))
+    indexed = [
+        indexed_choice_ms(event, context.settings) for _ in range(COMPONENT_REPEAT)
+    ]
     return {
         "requests": len(drafts),
         "items": sum(len(draft.request.items) for draft in drafts),
@@ -94,11 +116,15 @@ async def _scenario(
         "plan_ms_p90": round(percentile(timings, 0.9), 2),
         "plan_ms_max": round(max(timings), 2),
         "parse_ms": round(median(parse_timings), 2),
-        "distributor_choice_ms": _time_distributor_choice(event, context),
+        "distributor_choice_ms": choice_ms,
         "lookups": len(pairs),
         "store_lookups_ms": lookups_ms,
         "batched_lookup_ms": batched_ms,
         "batched_found": len(found),
+        "correlated_lookup_ms": correlated_ms,
+        "correlated_found": correlated[0][1],
+        "indexed_rules_build_ms": round(median([build for build, _ in indexed]), 2),
+        "indexed_choice_ms": round(median([ms for _, ms in indexed]), 3),
     }
 
 
@@ -120,10 +146,16 @@ def _pairs(
     return pairs
 
 
-def _time_distributor_choice(
-    event: FulfillmentCreated, context: PipelineContext
-) -> float:
-    started = time.perf_counter()
+def _choose_all(event: FulfillmentCreated, context: PipelineContext) -> None:
     for line in event.fulfillment.lines:
         distributor_by_rules(line, event.fulfillment.warehouse, context.settings)
-    return _milliseconds(started)
+
+
+def _median_ms(times: int, call: Callable[[], object]) -> float:
+    """Return the median milliseconds of ``times`` calls of ``call``."""
+    timings = []
+    for _ in range(times):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(median(timings), 2)

@@ -221,7 +221,18 @@ def print_results(figures: dict[str, Any]) -> None:
             ),
             (f"{name}: one batched lookup_costs (ms)", scenario["batched_lookup_ms"]),
             (f"{name}: payload parse (ms)", scenario["parse_ms"]),
+            (
+                f"{name}: correlated-form lookup, proposed (ms)",
+                scenario["correlated_lookup_ms"],
+            ),
+            (
+                f"{name}: choice with indexed rules, proposed (ms)",
+                scenario["indexed_choice_ms"],
+            ),
         ]
+    rows.append(
+        ("plan with one distributor, costs in settings (ms)", figures["floor_plan_ms"])
+    )
     rows.append(
         (
             "peak RSS of the planning process (MiB, target < 200)",

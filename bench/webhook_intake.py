@@ -2,15 +2,15 @@
 
 The app runs as ``dr-distributor serve --no-worker`` (uvicorn, one process)
 on a fresh store, registered through the Saleor test double; each delivery is
-verified, parsed and committed as a job before the answer. The baseline is
+verified, parsed and committed as a job before the response. The baseline is
 ``bench.bare_app``, served by uvicorn with the same arguments. Both get the
 same pre-signed deliveries.
 
 - Throughput: ``wrk`` (closed loop, one thread) for ``--duration`` seconds
   per round, rounds alternating which server goes first; medians reported.
 - Latency: the open-loop generator of ``bench.openloop`` sends ``--rate``
-  deliveries a second at fixed times and measures each answer from its
-  scheduled time, so a slow answer cannot delay the next sends and hide itself.
+  deliveries a second at fixed times and measures each response from its
+  scheduled time, so a slow response cannot delay the next sends and hide itself.
 
     python -m bench.webhook_intake --rounds 3 --duration 8 --rate 200
 """
@@ -41,7 +41,7 @@ from bench.app_process import (
 )
 from bench.fixtures import make_deliveries, settings_data, write_json
 from bench.openloop import run_open_loop
-from bench.processes import BenchTimeout, hard_time_limit
+from bench.processes import BenchTimeout, hard_time_limit, process_cpu_seconds
 from bench.report import machine_info, median, percentile, print_table, write_results
 from plugin.app.config import WEBHOOK_PATH
 from plugin.store import Store
@@ -167,14 +167,14 @@ def latency_figures(
 ) -> dict[str, Any]:
     """Send ``requests`` open-loop at ``rate`` a second; return latency figures."""
     address = httpx.URL(url)
-    answers, connections = asyncio.run(
+    responses, connections = asyncio.run(
         run_open_loop(address.host, address.port or 80, requests, rate)
     )
-    latencies = [answer.latency * 1000 for answer in answers[warmup:]]
+    latencies = [response.latency * 1000 for response in responses[warmup:]]
     return {
-        "sent": len(answers),
+        "sent": len(responses),
         "measured": len(latencies),
-        "non_200": sum(1 for answer in answers if answer.status != 200),
+        "non_200": sum(1 for response in responses if response.status != 200),
         "connections": connections,
         "p50_ms": round(percentile(latencies, 0.50), 2),
         "p99_ms": round(percentile(latencies, 0.99), 2),
@@ -212,8 +212,8 @@ class Servers:
         return f"sqlite:///{self.directory / f'intake-{self.starts}.sqlite3'}"
 
     @contextlib.contextmanager
-    def running(self, kind: str) -> Iterator[tuple[str, str | None]]:
-        """Yield the URL of a started server and, for the app, its database URL."""
+    def running(self, kind: str) -> Iterator[tuple[str, str | None, int]]:
+        """Yield the URL of a started server, the app's database URL and the process id."""
         if kind == "bare":
             child, url = start_bare_app(self.directory)
             database_url = None
@@ -224,7 +224,7 @@ class Servers:
             )
             register(url, self.saleor)
         try:
-            yield url, database_url
+            yield url, database_url, child.pid
         finally:
             child.stop()
 
@@ -245,8 +245,13 @@ def measure(
     throughput: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
     for number in range(args.rounds):
         for kind in ["bare", "app"] if number % 2 == 0 else ["app", "bare"]:
-            with servers.running(kind) as (url, database_url):
+            with servers.running(kind) as (url, database_url, pid):
+                cpu_before = process_cpu_seconds(pid)
                 figures = run_wrk(url, requests_path, args)
+                cpu_used = process_cpu_seconds(pid) - cpu_before
+            figures["server_cpu_ms_per_request"] = round(
+                cpu_used * 1000 / figures["requests"], 3
+            )
             figures["jobs_committed"] = queued_jobs(database_url)
             throughput[kind].append(figures)
             print(
@@ -257,7 +262,7 @@ def measure(
     warmup = int(args.rate * args.warmup_seconds)
     latency = {}
     for kind in ("bare", "app"):
-        with servers.running(kind) as (url, database_url):
+        with servers.running(kind) as (url, database_url, _):
             latency[kind] = latency_figures(url, requests[:count], args.rate, warmup)
         latency[kind]["jobs_committed"] = queued_jobs(database_url)
         print(f"latency {kind:4}: {latency[kind]}")
@@ -271,8 +276,13 @@ def summarize(
 ) -> dict[str, Any]:
     bare = median([figures["rate"] for figures in throughput["bare"]])
     app = median([figures["rate"] for figures in throughput["app"]])
+    cpu = {
+        kind: median([figures["server_cpu_ms_per_request"] for figures in rounds])
+        for kind, rounds in throughput.items()
+    }
     return {
         "database": args.database,
+        "server_cpu_ms_per_request_median": cpu,
         "connections": args.connections,
         "duration_s": args.duration,
         "rounds": args.rounds,
@@ -319,6 +329,10 @@ def main() -> None:
             ("bare endpoint (req/s, median)", figures["bare_rate_median"]),
             ("signed intake (req/s, median)", figures["app_rate_median"]),
             ("ratio (target >= 0.5)", figures["ratio"]),
+            (
+                "server CPU ms per request, bare / app",
+                "{bare} / {app}".format(**figures["server_cpu_ms_per_request_median"]),
+            ),
             (f"intake p50 at {args.rate:.0f}/s (ms)", app_latency["p50_ms"]),
             (
                 f"intake p99 at {args.rate:.0f}/s (ms, target < 25)",

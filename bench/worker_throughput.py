@@ -2,10 +2,11 @@
 
 Both sides send the same ``POST /fulfillments`` bodies, at the same
 concurrency, to one sandbox in its own process. The bare side is an
-``httpx.AsyncClient`` and a few tasks; the worker side is the product's
-worker on a fresh SQLite store (claim, parse, route, send, ledger, complete),
-without Saleor reporting, with its client's rate limit set far above what it
-can reach. Rounds alternate which side goes first; the medians are reported.
+``httpx.AsyncClient`` shared by a few tasks. The worker side is the
+product's worker on a fresh SQLite store (claim, parse, route, send, ledger,
+complete) without Saleor reporting, and its client's rate limit is set far
+above what it reaches. Rounds alternate which side goes first, and the
+medians are reported.
 
     python -m bench.worker_throughput --jobs 2000 --concurrency 8 --rounds 3
 """
@@ -74,7 +75,7 @@ def parse_args() -> argparse.Namespace:
         "--latency",
         type=float,
         default=0.0,
-        help="Seconds the sandbox adds to every answer.",
+        help="Seconds the sandbox waits before each response.",
     )
     parser.add_argument(
         "--time-limit",
@@ -151,7 +152,7 @@ async def worker_round(
 
 
 async def created_count(url: str) -> int:
-    """Return how many POST /fulfillments the sandbox answered 201 since its reset."""
+    """Return how many POST /fulfillments got 201 from the sandbox since its reset."""
     records = await fetch_requests(url)
     return sum(
         1

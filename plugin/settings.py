@@ -66,14 +66,22 @@ def _check_country(code: str) -> str:
     return code
 
 
+# The patterns are for the JSON Schema only: the validators give the better
+# message for a bad code ("invalid currency 'EURO': use an ISO 4217 code").
 CurrencyCode = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code."),
+    Field(
+        description="ISO 4217 currency code.",
+        json_schema_extra={"pattern": "^[A-Z]{3}$"},
+    ),
     AfterValidator(_check_currency),
 ]
 CountryCode = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."),
+    Field(
+        description="ISO 3166-1 alpha-2 country code.",
+        json_schema_extra={"pattern": "^[A-Z]{2}$"},
+    ),
     AfterValidator(_check_country),
 ]
 NonNegativeAmount = Annotated[
@@ -261,7 +269,7 @@ class Settings(_Model):
     def _check_references(self) -> Settings:
         problems = _reference_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def distributor(self, distributor_id: str) -> Distributor:
@@ -327,15 +335,32 @@ def _reference_problems(settings: Settings) -> list[str]:
 
 
 def format_validation_error(error: ValidationError, source: str) -> str:
-    """Render a pydantic ``ValidationError`` as one line per bad value."""
+    """Render a pydantic ``ValidationError`` as one line per bad value.
+
+    Paths count list items from 0: ``distributors.1`` is the second
+    distributor. The bad value is shown unless it may be a secret.
+    """
     lines = [f"invalid settings in {source}:"]
     for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        path = ".".join(str(part) for part in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key; remove it or check its spelling"
-        lines.append(f"  {path}: {message}")
+        elif _shows_input(item["input"], path) and repr(item["input"]) not in message:
+            message = f"{message} (got {item['input']!r})"
+        if not path:
+            # Cross-reference checks name their own paths, one per line.
+            lines.extend(f"  {problem}" for problem in message.split("\n"))
+        else:
+            lines.append(f"  {path}: {message}")
     return "\n".join(lines)
+
+
+def _shows_input(value: object, path: str) -> bool:
+    scalar = isinstance(value, str | int | float | Decimal) and not isinstance(
+        value, bool
+    )
+    return scalar and "api_key" not in path and len(repr(value)) <= 80
 
 
 def parse_settings(

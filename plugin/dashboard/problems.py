@@ -16,16 +16,12 @@ from pydantic_core import ErrorDetails
 
 __all__ = ["FieldProblem", "problems_from_validation", "problems_json"]
 
-# Settings._check_references joins its problems with "; ", and each problem
+# Settings._check_references puts one problem per line, and each problem
 # starts with the path it is about ("routing.by_sku.0.distributor: unknown
-# distributor ..."). A problem's own text may contain "; " too, but never
-# right before "word: ", so this split keeps each problem whole.
-_REFERENCE_PROBLEM = re.compile(r"; (?=[a-z_]+(?:\.[a-z0-9_]+)*: )")
+# distributor ...").
 _PROBLEM_PATH = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)*): (.+)$", re.DOTALL)
 
 _PATTERN_MESSAGES = {
-    "^[A-Z]{3}$": "use a three-letter ISO 4217 currency code in capitals, such as USD",
-    "^[A-Z]{2}$": "use a two-letter ISO 3166-1 country code in capitals, such as US",
     r"^\S(.*\S)?$": "must not be blank or start or end with a space",
 }
 
@@ -77,7 +73,7 @@ def _message(item: ErrorDetails) -> str:
 
 def _split_model_problems(prefix: str, message: str) -> list[FieldProblem]:
     problems = []
-    for part in _REFERENCE_PROBLEM.split(message):
+    for part in message.split("\n"):
         match = _PROBLEM_PATH.match(part)
         if match is None:
             problems.append(FieldProblem(prefix, part))

@@ -52,7 +52,7 @@ def _parse_keys(key: str) -> list[Fernet]:
     if not any(parts):
         raise CipherError(
             "the encryption key is empty: supply a Fernet key as made by "
-            "SecretCipher.generate_key()"
+            "`dr-distributor secret-key`"
         )
 
     fernets = []
@@ -63,6 +63,6 @@ def _parse_keys(key: str) -> list[Fernet]:
             raise CipherError(
                 f"encryption key {position} of {len(parts)} is malformed: a Fernet "
                 "key is 32 bytes in URL-safe base64 (44 characters), as made by "
-                "SecretCipher.generate_key()"
+                "`dr-distributor secret-key`"
             ) from None
     return fernets

@@ -272,7 +272,9 @@ def _select_by_id(connection: Connection, job_id: int) -> Job:
 def _raise_not_failed(connection: Connection, job_id: int) -> None:
     status = connection.scalar(select(jobs.c.status).where(jobs.c.id == job_id))
     if status is None:
-        raise RecordNotFound(f"job {job_id} not found: check the id with list_jobs")
+        raise RecordNotFound(
+            f"job {job_id} not found: `dr-distributor jobs list` shows the ids"
+        )
     raise JobStateError(
         f"job {job_id} is {status}, not failed: only failed jobs can be retried"
     )
