@@ -109,7 +109,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
 async def _verify(
     request: Request, state: AppState, api_url: str, body: bytes
 ) -> Response | None:
-    installation = await state.installation(api_url) if api_url else None
+    if not api_url:
+        return error_response(401, "missing Saleor-Api-Url header")
+    installation = await state.installation(api_url)
     if installation is None:
         logger.warning(
             "webhook.rejected reason=unknown_installation saleor_api_url=%s", api_url

@@ -82,7 +82,7 @@ def import_costs(
     payout_currencies = _payout_currencies(settings_path)
     console = Console(stderr=True)
 
-    with _open_input(file) as binary, open_store(database) as store:
+    with _open_input(file) as binary, open_store(database, create=True) as store:
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         try:
             loaded = _import(store, text, binary, payout_currencies, console, progress)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from plugin.cli.options import database_option
+from plugin.cli.output import require_existing_database
 from plugin.context import utc_now
 from plugin.store import (
     Job,
@@ -84,6 +85,7 @@ def retry_job(database: str, job_id: int) -> None:
 
 
 def _open(database: str) -> Store:
+    require_existing_database(database)
     try:
         return Store.open(database)
     except StoreError as error:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
 
 from plugin.store import Store, StoreError
 
@@ -26,6 +27,7 @@ __all__ = [
     "output_name",
     "output_option",
     "progress_option",
+    "require_existing_database",
     "wants_progress",
 ]
 
@@ -62,8 +64,14 @@ def wants_progress(flag: bool | None) -> bool:
 
 
 @contextlib.contextmanager
-def open_store(database: str) -> Iterator[Store]:
-    """Open the store for one command, turning store errors into click errors."""
+def open_store(database: str, *, create: bool = False) -> Iterator[Store]:
+    """Open the store for one command, turning store errors into click errors.
+
+    Unless ``create`` is set, a SQLite file that does not exist is an error,
+    so a mistyped ``--database`` does not read a new, empty database.
+    """
+    if not create:
+        require_existing_database(database)
     try:
         store = Store.open(database)
     except StoreError as error:
@@ -73,6 +81,18 @@ def open_store(database: str) -> Iterator[Store]:
             yield store
     except StoreError as error:
         raise click.ClickException(str(error)) from None
+
+
+def require_existing_database(database: str) -> None:
+    """Raise a click error when ``database`` names a SQLite file that is missing."""
+    url = make_url(database)
+    if url.drivername.startswith("sqlite") and url.database:
+        path = Path(url.database)
+        if not path.exists():
+            raise click.ClickException(
+                f"database file {str(path)!r} not found; pass --database with the "
+                "store that `dr-distributor serve` uses"
+            )
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from plugin.context import PipelineContext
 from plugin.demo import orders_for_event
 from plugin.digitalriver.client import DigitalRiverClient
 from plugin.errors import PluginError
+from plugin.ledger import record_outcome
 from plugin.outcome import FulfillmentOutcome
 from plugin.pipeline import report_outcome, run_fulfillment_created
 from plugin.routing.store_costs import StoreCostTable
@@ -38,7 +39,10 @@ __all__ = ["process"]
 )
 @click.option(
     "--database",
-    help="Store whose imported unit costs apply (sqlite:///PATH or postgresql://...).",
+    help=(
+        "Store whose imported unit costs apply and whose ledger records what was "
+        "sent (sqlite:///PATH or postgresql://...)."
+    ),
 )
 def process(payload: Path, settings_path: Path | None, database: str | None) -> None:
     """Send the FULFILLMENT_CREATED body in PAYLOAD to Digital River.
@@ -52,8 +56,11 @@ def process(payload: Path, settings_path: Path | None, database: str | None) -> 
     try:
         settings = load_settings(settings_path)
         event = parse_fulfillment_created(_read_payload(payload))
-        cost_table = _stored_costs(database)
+        store = Store.open(database) if database else None
+        cost_table = StoreCostTable(store) if store and store.has_costs() else None
         outcome = asyncio.run(_process(event, settings, cost_table, errors))
+        if store is not None:
+            record_outcome(store, outcome)
     except PluginError as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False)
         raise SystemExit(1) from None
@@ -75,13 +82,6 @@ def _read_payload(path: Path) -> bytes:
         raise PluginError(
             f"cannot read payload {str(path)!r}: {error.strerror}"
         ) from None
-
-
-def _stored_costs(database: str | None) -> StoreCostTable | None:
-    if database is None:
-        return None
-    store = Store.open(database)
-    return StoreCostTable(store) if store.has_costs() else None
 
 
 async def _process(

@@ -32,7 +32,9 @@ def _open_store(database: str, secret_key: str | None, dev: bool) -> Store:
         )
     if secret_key is None:
         logger.warning(
-            "store.unencrypted: no %s, tokens are stored in plain text", SECRET_KEY_ENV
+            "store.unencrypted: no %s, so app tokens, settings (with the Digital River "
+            "API key) and webhook bodies are stored in plain text",
+            SECRET_KEY_ENV,
         )
     cipher = SecretCipher(secret_key) if secret_key else None
     return Store.open(database, cipher=cipher)

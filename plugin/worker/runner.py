@@ -12,12 +12,13 @@ from plugin.app.metrics import JOB_OUTCOMES
 from plugin.app.state import AppState
 from plugin.context import PipelineContext, utc_now
 from plugin.errors import PayloadError, PluginError, SettingsError
+from plugin.ledger import record_outcome
 from plugin.logs import job_log_context
 from plugin.outcome import FulfillmentOutcome
 from plugin.pipeline import report_outcome, run_fulfillment_created
 from plugin.routing.store_costs import StoreCostTable
-from plugin.saleor.payload import FulfillmentCreated, parse_fulfillment_created
-from plugin.store import CipherError, Job, LedgerItem
+from plugin.saleor.payload import parse_fulfillment_created
+from plugin.store import CipherError, Job
 from plugin.worker.backoff import is_final, job_retry_delay
 from plugin.worker.clients import ClientPool
 
@@ -68,7 +69,7 @@ class JobRunner:
             cost_table=await self._cost_table(),
         )
         outcome = await run_fulfillment_created(event, context)
-        await run_in_threadpool(self._record_ledger, job, event, outcome)
+        await run_in_threadpool(record_outcome, self.state.store, outcome, job.id)
         outcome = self._with_finality(job, outcome)
         _log_outcome(job, outcome)
 
@@ -163,34 +164,6 @@ class JobRunner:
             error,
         )
         return "failed"
-
-    def _record_ledger(
-        self, job: Job, event: FulfillmentCreated, outcome: FulfillmentOutcome
-    ) -> None:
-        for sent in outcome.sent:
-            items = [
-                LedgerItem(
-                    dr_item_id=line.dr_item_id,
-                    sku=line.sku or "",
-                    distributor_id=line.distributor_id,
-                    quantity=line.quantity,
-                    distributor_cost=line.distributor_cost,
-                    shipping_cost=line.shipping_cost,
-                )
-                for line in sent.lines
-            ]
-            self.state.store.record_fulfillment(
-                job_id=job.id,
-                request_key=sent.request_key,
-                dr_fulfillment_id=sent.dr_fulfillment_id,
-                dr_order_id=outcome.dr_order_id or "",
-                saleor_api_url=job.saleor_api_url,
-                saleor_fulfillment_id=event.fulfillment.id,
-                order_number=event.order.number,
-                currency=sent.currency,
-                created_at=utc_now(),
-                items=items,
-            )
 
 
 def _log_outcome(job: Job, outcome: FulfillmentOutcome) -> None:

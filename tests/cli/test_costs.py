@@ -314,6 +314,7 @@ def test_output_file_mode_follows_umask(tmp_path):
 
 
 def test_output_into_missing_directory_reported(store_url, tmp_path):
+    Store.open(store_url).close()
     target = tmp_path / "missing" / "out.csv"
     result = invoke("export", "--database", store_url, "--output", target)
     assert result.exit_code == 1
@@ -357,3 +358,11 @@ def test_console_script_reports_bad_rows(tmp_path):
     assert result.stderr.startswith("line 2: cost '-1.00' must be 0 or more\n")
     with Store.open(database) as store:
         assert store.count_costs() == 0
+
+
+def test_export_from_missing_database_rejected(tmp_path):
+    result = invoke("export", "--database", f"sqlite:///{tmp_path / 'typo.sqlite3'}")
+
+    assert result.exit_code == 1
+    assert "typo.sqlite3' not found" in result.stderr
+    assert not (tmp_path / "typo.sqlite3").exists()

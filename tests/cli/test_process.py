@@ -135,3 +135,33 @@ def test_api_key_not_printed_on_failure(tmp_path):
 
     assert result.returncode == 1
     assert "sk_test_topsecret123" not in result.stdout + result.stderr
+
+
+def test_database_costs_and_ledger(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    costs = tmp_path / "costs.csv"
+    costs.write_text(
+        "distributor,sku,currency,cost,effective_from\n"
+        "dist-reno-apparel,TEE-MONO-M,USD,1.11,2026-01-01\n"
+    )
+    assert run("costs", "import", str(costs), "--database", url).returncode == 0
+
+    result = run(
+        "process",
+        "examples/fulfillment_created.json",
+        "--settings",
+        "examples/settings.toml",
+        "--database",
+        url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "2.22" in result.stdout
+    ledger = run("ledger", "export", "--database", url, "--format", "json")
+    items = json.loads(ledger.stdout)["items"]
+    assert len(items) == 3
+    assert {item["sku"] for item in items} == {
+        "TEE-MONO-M",
+        "PLIM-BLUE-42",
+        "CAP-CANVAS",
+    }
