@@ -354,3 +354,38 @@ async def test_plugin_returning_unknown_distributor_fails(dr_client):
             dr_client,
             Plugin(),
         )
+
+
+async def test_first_warehouse_rule_wins(dr_client):
+    rules = [
+        {"warehouse": "east", "distributor": "b"},
+        {"warehouse": "T3JkZXI", "distributor": "c"},
+        {"warehouse": "east", "distributor": "c"},
+    ]
+    config = settings(
+        [distributor("a"), distributor("b"), distributor("c")],
+        [cost(d, "TEE", "1") for d in "abc"],
+        routing={"by_warehouse": rules, "default_distributor": "a"},
+    )
+    body = fulfillment_created([Line("TEE", item_id="i1")], warehouse_slug="east")
+
+    (draft,) = await plan(body, config, dr_client)
+
+    assert items_of(draft)[0]["subfulfillerId"] == "b"
+
+
+async def test_warehouse_rule_by_global_id(dr_client):
+    body = fulfillment_created([Line("TEE", item_id="i1")], warehouse_slug="west")
+    warehouse_id = body["fulfillment"]["warehouse"]["id"]
+    config = settings(
+        [distributor("a"), distributor("b")],
+        [cost(d, "TEE", "1") for d in "ab"],
+        routing={
+            "by_warehouse": [{"warehouse": warehouse_id, "distributor": "b"}],
+            "default_distributor": "a",
+        },
+    )
+
+    (draft,) = await plan(body, config, dr_client)
+
+    assert items_of(draft)[0]["subfulfillerId"] == "b"
