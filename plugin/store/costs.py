@@ -18,7 +18,16 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, delete, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    String,
+    column,
+    delete,
+    func,
+    select,
+    values,
+)
 
 from plugin.store.engine import Database, translate_errors
 from plugin.store.tables import unit_costs
@@ -194,25 +203,31 @@ def _cost_values(row: CostRow) -> dict[str, Any]:
 
 
 def _in_force_query(pairs: tuple[tuple[str, str], ...], at: dt.date) -> Any:
-    # For each pair, the row whose effective_from is the latest on or before `at`.
-    latest = (
-        select(
-            unit_costs.c.distributor_id,
-            unit_costs.c.sku,
-            func.max(unit_costs.c.effective_from).label("effective_from"),
-        )
-        .where(
-            tuple_(unit_costs.c.distributor_id, unit_costs.c.sku).in_(pairs),
-            unit_costs.c.effective_from <= at,
-        )
-        .group_by(unit_costs.c.distributor_id, unit_costs.c.sku)
-        .subquery()
+    # For each wanted pair, the row whose effective_from is the latest on or
+    # before `at`. The correlated max() lets both databases answer each pair
+    # with a primary-key search; an IN list with GROUP BY scanned the table.
+    wanted = (
+        values(column("distributor_id", String), column("sku", String), name="wanted")
+        .data(list(pairs))
+        .cte("wanted")
     )
-    return select(unit_costs).join(
-        latest,
-        (unit_costs.c.distributor_id == latest.c.distributor_id)
-        & (unit_costs.c.sku == latest.c.sku)
-        & (unit_costs.c.effective_from == latest.c.effective_from),
+    latest = unit_costs.alias("latest")
+    newest = (
+        select(func.max(latest.c.effective_from))
+        .where(
+            latest.c.distributor_id == wanted.c.distributor_id,
+            latest.c.sku == wanted.c.sku,
+            latest.c.effective_from <= at,
+        )
+        .scalar_subquery()
+    )
+    return select(unit_costs).select_from(
+        wanted.join(
+            unit_costs,
+            (unit_costs.c.distributor_id == wanted.c.distributor_id)
+            & (unit_costs.c.sku == wanted.c.sku)
+            & (unit_costs.c.effective_from == newest),
+        )
     )
 
 
