@@ -20,6 +20,7 @@ from plugin.digitalriver import (
     TransportError,
     ValidationError,
 )
+from plugin.digitalriver.client import RATE_HEADROOM
 from plugin.errors import SettingsError
 from plugin.settings import DigitalRiverSettings
 from tests.digitalriver.conftest import (
@@ -476,7 +477,7 @@ async def test_observer_sees_requests_retries_and_waits(
         ("GET", "/orders/{id}", "200"),
     ]
     assert observer.retries == [("status_429", 1.0)]
-    assert observer.waits == [0.5]
+    assert observer.waits == [pytest.approx(0.5 / RATE_HEADROOM)]
 
 
 async def test_transport_outcome_reported_to_observer(
