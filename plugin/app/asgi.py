@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -67,6 +68,9 @@ def create_app(state: AppState) -> Starlette:
         task = None
         if worker is not None:
             task = asyncio.create_task(worker.run())
+        # The app's long-lived objects (schema, settings, modules) need no
+        # more collecting; freezing them shortens full collections under load.
+        gc.freeze()
         try:
             yield
         finally:

@@ -24,6 +24,18 @@ __all__ = ["secret_key", "serve", "worker"]
 logger = logging.getLogger(__name__)
 
 
+lease_option = click.option(
+    "--lease-seconds",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(min=3),
+    help=(
+        "Seconds a running job stays claimed without renewal; after a worker "
+        "crashes, others take its jobs over once this has passed."
+    ),
+)
+
+
 def _open_store(database: str, secret_key: str | None, dev: bool) -> Store:
     if secret_key is None and not dev:
         raise click.UsageError(
@@ -81,6 +93,7 @@ def _open_store(database: str, secret_key: str | None, dev: bool) -> Store:
 @click.option(
     "--concurrency", default=4, show_default=True, help="Jobs the worker runs at once."
 )
+@lease_option
 def serve(
     host: str,
     port: int,
@@ -93,6 +106,7 @@ def serve(
     dev: bool,
     no_worker: bool,
     concurrency: int,
+    lease_seconds: float,
 ) -> None:
     """Serve the Saleor app: manifest, install, webhooks, settings page, worker."""
     try:
@@ -109,6 +123,7 @@ def serve(
         dashboard_origins=dashboard_origin,
         run_worker=not no_worker,
         worker_concurrency=concurrency,
+        lease_seconds=lease_seconds,
     )
     app = create_app(build_state(config, store, settings))
     click.echo(f"Manifest: {config.url('/api/manifest')}", err=True)
@@ -125,6 +140,7 @@ def serve(
     help="Default settings for installations that have none of their own.",
 )
 @click.option("--concurrency", default=4, show_default=True, help="Jobs run at once.")
+@lease_option
 @click.option(
     "--max-job-age",
     default=72.0,
@@ -137,6 +153,7 @@ def worker(
     secret_key: str | None,
     settings_path: Path | None,
     concurrency: int,
+    lease_seconds: float,
     max_job_age: float,
     dev: bool,
 ) -> None:
@@ -149,6 +166,7 @@ def worker(
     config = AppConfig(
         database_url=database,
         worker_concurrency=concurrency,
+        lease_seconds=lease_seconds,
         max_job_age=dt.timedelta(hours=max_job_age),
     )
     asyncio.run(_run_worker(Worker(build_state(config, store, settings))))

@@ -31,7 +31,6 @@ from sqlalchemy import (
     RowMapping,
     and_,
     func,
-    or_,
     select,
     update,
 )
@@ -206,11 +205,6 @@ def lease_lapsed(now: dt.datetime) -> ColumnElement[bool]:
     return and_(
         jobs.c.status == JobStatus.RUNNING.value, jobs.c.lease_expires_at <= now
     )
-
-
-def claimable(now: dt.datetime) -> ColumnElement[bool]:
-    """Condition: a worker may claim the job now."""
-    return or_(queued_due(now), lease_lapsed(now))
 
 
 def lease_held(job_id: int, owner: str) -> ColumnElement[bool]:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, select, update
 
 from plugin.store.engine import Database
 from plugin.store.jobs import (
     Job,
     JobStatus,
-    claimable,
     job_from_row,
     lease_held,
+    lease_lapsed,
+    queued_due,
     update_leased,
 )
 from plugin.store.tables import jobs
@@ -37,8 +39,9 @@ class LeaseMethods:
     def claim_jobs(
         self, owner: str, limit: int, lease_seconds: float, now: dt.datetime
     ) -> list[Job]:
-        """Lease up to ``limit`` due jobs to ``owner``, oldest due first.
+        """Lease up to ``limit`` due jobs to ``owner``.
 
+        Jobs whose lease lapsed come first, then queued jobs, oldest due first.
         A job is due when it is queued with ``next_attempt_at`` at or before
         ``now``, or running under a lease that has lapsed. Each claimed job
         becomes ``running`` with its ``attempts`` raised by one. Concurrent
@@ -157,12 +160,37 @@ def _claim(
     now: dt.datetime,
     expires: dt.datetime,
 ) -> list[Job]:
+    # Two passes, each able to read its index in order and stop at the limit,
+    # where one query with an OR collected and sorted every due row first.
+    claimed = _claim_where(
+        connection, lease_lapsed(now), jobs.c.lease_expires_at, owner, limit, expires
+    )
+    if len(claimed) < limit:
+        claimed += _claim_where(
+            connection,
+            queued_due(now),
+            jobs.c.next_attempt_at,
+            owner,
+            limit - len(claimed),
+            expires,
+        )
+    return sorted(claimed, key=lambda job: (job.next_attempt_at, job.id))
+
+
+def _claim_where(
+    connection: Connection,
+    condition: ColumnElement[bool],
+    order: ColumnElement[Any],
+    owner: str,
+    limit: int,
+    expires: dt.datetime,
+) -> list[Job]:
     # SQLAlchemy leaves PostgreSQL's FOR UPDATE SKIP LOCKED out on SQLite, where
     # BEGIN IMMEDIATE already gives this transaction the only write lock.
     due = (
         select(jobs.c.id)
-        .where(claimable(now))
-        .order_by(jobs.c.next_attempt_at, jobs.c.id)
+        .where(condition)
+        .order_by(order, jobs.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -178,5 +206,4 @@ def _claim(
         )
         .returning(*jobs.c)
     )
-    claimed = [job_from_row(row) for row in connection.execute(statement).mappings()]
-    return sorted(claimed, key=lambda job: (job.next_attempt_at, job.id))
+    return [job_from_row(row) for row in connection.execute(statement).mappings()]
