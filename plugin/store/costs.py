@@ -10,6 +10,7 @@ of rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -20,13 +21,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
+    Date,
     RowMapping,
     String,
-    column,
+    TextualSelect,
+    bindparam,
     delete,
     func,
     select,
-    values,
+    text,
 )
 
 from plugin.store.engine import Database, translate_errors
@@ -131,7 +134,8 @@ class CostMethods:
         found: dict[tuple[str, str], CostRow] = {}
         with self._db.read("looking up unit costs") as connection:
             for chunk in _batched(dict.fromkeys(pairs), LOOKUP_BATCH_SIZE):
-                for row in connection.execute(_in_force_query(chunk, at)).mappings():
+                statement, parameters = _in_force_query(chunk, at)
+                for row in connection.execute(statement, parameters).mappings():
                     cost = _cost_row(row)
                     found[(cost.distributor_id, cost.sku)] = cost
         return found
@@ -202,33 +206,47 @@ def _cost_values(row: CostRow) -> dict[str, Any]:
     }
 
 
-def _in_force_query(pairs: tuple[tuple[str, str], ...], at: dt.date) -> Any:
+_IN_FORCE_SQL = """
+WITH wanted(distributor_id, sku) AS (VALUES {rows})
+SELECT cost.distributor_id, cost.sku, cost.currency, cost.cost, cost.effective_from
+FROM wanted JOIN unit_costs AS cost
+  ON cost.distributor_id = wanted.distributor_id AND cost.sku = wanted.sku
+ AND cost.effective_from = (
+   SELECT max(latest.effective_from) FROM unit_costs AS latest
+   WHERE latest.distributor_id = wanted.distributor_id AND latest.sku = wanted.sku
+     AND latest.effective_from <= :at)
+"""
+
+
+@functools.cache
+def _in_force_statement(size: int) -> TextualSelect:
     # For each wanted pair, the row whose effective_from is the latest on or
     # before `at`. The correlated max() lets both databases answer each pair
-    # with a primary-key search; an IN list with GROUP BY scanned the table.
-    wanted = (
-        values(column("distributor_id", String), column("sku", String), name="wanted")
-        .data(list(pairs))
-        .cte("wanted")
-    )
-    latest = unit_costs.alias("latest")
-    newest = (
-        select(func.max(latest.c.effective_from))
-        .where(
-            latest.c.distributor_id == wanted.c.distributor_id,
-            latest.c.sku == wanted.c.sku,
-            latest.c.effective_from <= at,
-        )
-        .scalar_subquery()
-    )
-    return select(unit_costs).select_from(
-        wanted.join(
-            unit_costs,
-            (unit_costs.c.distributor_id == wanted.c.distributor_id)
-            & (unit_costs.c.sku == wanted.c.sku)
-            & (unit_costs.c.effective_from == newest),
+    # with a primary-key search. The statement is plain SQL, cached per batch
+    # size, because building it with SQLAlchemy constructs took longer than
+    # the query.
+    rows = ", ".join(f"(:d{index}, :s{index})" for index in range(size))
+    return (
+        text(_IN_FORCE_SQL.format(rows=rows))
+        .bindparams(bindparam("at", type_=Date))
+        .columns(
+            distributor_id=String,
+            sku=String,
+            currency=String,
+            cost=unit_costs.c.cost.type,
+            effective_from=Date,
         )
     )
+
+
+def _in_force_query(
+    pairs: tuple[tuple[str, str], ...], at: dt.date
+) -> tuple[TextualSelect, dict[str, Any]]:
+    parameters: dict[str, Any] = {"at": at}
+    for index, (distributor_id, sku) in enumerate(pairs):
+        parameters[f"d{index}"] = distributor_id
+        parameters[f"s{index}"] = sku
+    return _in_force_statement(len(pairs)), parameters
 
 
 def _cost_row(row: RowMapping) -> CostRow:
