@@ -286,6 +286,9 @@ async def drive(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    elif task.exception() is not None:
+        outcome["delivery_error"] = repr(task.exception())
+        print(f"sending the deliveries failed: {outcome['delivery_error']}")
     outcome["deliveries"] = {
         "sent": len(sequence),
         "answered_200": delivering.sent,

@@ -1,9 +1,9 @@
 """The product's worker run inside the benchmark process, on a fresh store.
 
 The worker is the one ``dr-distributor worker`` runs, with the same store
-calls, pipeline and Digital River client, but its plugin manager has no
-Saleor reporter, because the benchmarks that use it compare the Digital
-River side with a bare HTTP loop, which sends no reports either.
+calls, pipeline and Digital River client. Its plugin manager has no Saleor
+reporter, because the benchmarks that use it compare the Digital River side
+with a bare HTTP loop, which sends no reports either.
 """
 
 from __future__ import annotations

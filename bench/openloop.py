@@ -1,8 +1,8 @@
 """An open-loop HTTP/1.1 load generator on raw asyncio streams.
 
 Request ``i`` is sent at ``start + i / rate`` whatever happened to the
-earlier ones, and its latency runs from that scheduled time to the end of
-its response, so a slow server cannot slow the sender down and hide its own
+earlier ones. Its latency runs from that scheduled time to the end of its
+response, so a slow server cannot slow the sender down and hide its own
 queueing (coordinated omission). A request goes out on an idle keep-alive
 connection, or on a new one when all are busy. The requests are pre-built
 bytes, so the generator spends little time per request next to an httpx

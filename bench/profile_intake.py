@@ -1,4 +1,4 @@
-"""What the webhook intake's steps cost one at a time, in one thread.
+"""Cost of each webhook intake step, called one at a time in one thread.
 
 Times the store and signature calls that the webhook endpoint makes for
 each delivery, called directly in a loop with no concurrency. The steps are

@@ -138,9 +138,10 @@ def main() -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="Also write bench/results/profile_worker.json.",
+        help="Also write bench/results/profile_worker_cN.json.",
     )
     args = parser.parse_args()
+
     logging.basicConfig(level=logging.ERROR)
     install_timers()
     with (
@@ -148,6 +149,7 @@ def main() -> None:
         hard_time_limit(args.time_limit + 60),
     ):
         figures = asyncio.run(run(args, Path(directory)))
+
     rows: list[tuple[str, object]] = [
         ("jobs/s", figures["jobs_per_second"]),
         ("wall ms per job", figures["wall_ms_per_job"]),

@@ -1,8 +1,8 @@
 """Webhook intake: signed deliveries against a bare Starlette endpoint.
 
 The app runs as ``dr-distributor serve --no-worker`` (uvicorn, one process)
-on a fresh store, registered through the Saleor test double; each delivery is
-verified, parsed and committed as a job before the response. The baseline is
+on a fresh store, registered through the Saleor test double. Each delivery
+is verified, parsed and committed as a job before the response. The baseline is
 ``bench.bare_app``, served by uvicorn with the same arguments. Both get the
 same pre-signed deliveries.
 
