@@ -25,12 +25,13 @@ _HOST = re.compile(_LABELS)
 
 @dataclass(frozen=True)
 class AppConfig:
-    """How the app is reached, whom it trusts, and how its worker runs.
+    """The app's public URL, the Saleor instances it trusts, and its worker's limits.
 
-    ``allowed_saleor_urls`` contains shell-style patterns of Saleor API URLs
-    that may install the app, such as ``https://*.saleor.cloud/graphql/``.
-    Nothing is allowed by default; ``allow_loopback`` (the ``serve --dev``
-    flag) also allows Saleor instances on 127.0.0.1, ::1 and localhost.
+    ``allowed_saleor_urls`` contains patterns of Saleor API URLs that may
+    install the app, such as ``https://*.saleor.cloud/graphql/`` (see
+    ``url_matches``). Nothing is allowed by default. ``allow_loopback`` (the
+    ``serve --dev`` flag) also allows Saleor instances on 127.0.0.1, ::1 and
+    localhost.
     """
 
     public_url: str = "http://127.0.0.1:8000"

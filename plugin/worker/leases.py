@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 
 
 class LeaseKeeper:
-    """Extends the leases of a worker's running jobs every ``interval`` seconds."""
+    """Thread that extends the leases of a worker's running jobs.
+
+    It renews each lease every third of ``lease_seconds``.
+    """
 
     def __init__(self, store: Store, owner: str, lease_seconds: float) -> None:
         self._store = store
