@@ -1,6 +1,6 @@
 """The settings-driven defaults, registered like any merchant plugin.
 
-Each implementation is ``trylast`` so that a merchant plugin's answer wins,
+Each implementation is ``trylast`` so that a merchant plugin's result wins,
 and each is a thin adapter over a plain function in ``plugin``.
 """
 

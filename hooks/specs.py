@@ -8,8 +8,8 @@ pipeline and let a merchant plugin replace a default: ``distributor_for_line``,
 ``fulfillment_reported``.
 
 The defaults in ``hooks.defaults`` are marked ``trylast``, so a merchant
-plugin's answer wins wherever one answer is needed (``firstresult``): the first
-implementation that returns something other than ``None`` decides.
+plugin's result wins wherever one result is needed (``firstresult``). The
+first implementation that returns something other than ``None`` decides.
 
 Implementations of ``fulfillment_created`` and ``fulfillment_reported`` may
 return an awaitable; the host awaits it.
@@ -37,9 +37,9 @@ def fulfillment_created(
     """Report a new Saleor fulfillment to Digital River.
 
     Return the outcome (or an awaitable of it). The plugin's own
-    implementation routes every line, sends one Digital River request per
-    payout currency and returns what was sent; it raises a ``PluginError``
-    when nothing could be sent.
+    implementation routes every line and sends one Digital River request per
+    payout currency. A ``PluginError`` becomes a failed outcome, with the
+    requests accepted before it in ``outcome.sent``.
     """
 
 

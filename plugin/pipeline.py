@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from typing import Any
 
 from plugin.context import PipelineContext
 from plugin.errors import PluginError, RequestVetoed
@@ -45,7 +46,7 @@ async def send_fulfillment(
             sent.append(await _send(draft, event, context))
     except PluginError as error:
         return failed_outcome(event, context, error, sent)
-    return _outcome(event, context, "succeeded", sent)
+    return _outcome(event, context, sent, status="succeeded")
 
 
 def _prepare(
@@ -88,8 +89,8 @@ async def _send(
 def _outcome(
     event: FulfillmentCreated,
     context: PipelineContext,
-    status: str,
     sent: list[SentRequest],
+    **fields: Any,
 ) -> FulfillmentOutcome:
     return FulfillmentOutcome(
         saleor_api_url=context.saleor_api_url,
@@ -97,8 +98,8 @@ def _outcome(
         order_id=event.order.id,
         order_number=event.order.number,
         dr_order_id=stored_dr_order_id(event, context.settings),
-        status="succeeded" if status == "succeeded" else "failed",
         sent=sent,
+        **fields,
     )
 
 
@@ -109,15 +110,16 @@ def failed_outcome(
     sent: list[SentRequest] | None = None,
 ) -> FulfillmentOutcome:
     """Return the outcome of a fulfillment that failed with ``error``."""
-    outcome = _outcome(event, context, "failed", sent or [])
     transient = bool(getattr(error, "transient", False))
-    return outcome.model_copy(
-        update={
-            "error": str(error),
-            "error_type": type(error).__name__,
-            "transient": transient,
-            "final": not transient,
-        }
+    return _outcome(
+        event,
+        context,
+        sent or [],
+        status="failed",
+        error=str(error),
+        error_type=type(error).__name__,
+        transient=transient,
+        final=not transient,
     )
 
 

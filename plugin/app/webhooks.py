@@ -3,7 +3,7 @@
 The delivery is verified (known installation, valid signature, expected
 event) and parsed. It is stored as a job in one transaction before 200 is
 returned, and the worker does the rest. A duplicate delivery of the same
-fulfillment answers 200 and creates nothing.
+fulfillment gets 200 and creates nothing.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ RATE_HEADROOM = 0.97
 """Share of ``requests_per_second`` the limiter sends at. Requests leave the
 client evenly spaced but reach Digital River with network jitter, and at the
 full rate a server counting a sliding one-second window saw 26 requests in
-some windows (77 of 2,000 answered 429 in ``bench/rate_limit.py`` at 25/s)."""
+some windows (77 of 2,000 got 429 in ``bench/rate_limit.py`` at 25/s)."""
 
 
 class DigitalRiverClient:

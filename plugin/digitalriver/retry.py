@@ -99,7 +99,7 @@ def may_still_be_processing(error: DigitalRiverError) -> bool:
     """Return whether Digital River may still be working on the failed request.
 
     True when the client stopped waiting (a timeout after sending) or a
-    gateway did (408, 504), as opposed to a server that answered or closed.
+    gateway did (408, 504), as opposed to a server that responded or closed.
     """
     if isinstance(error, RequestTimeoutError):
         return error.request_sent

@@ -160,7 +160,7 @@ def _unit_costs(
 
 
 def hook_amount(value: object, hook_name: str) -> Decimal | None:
-    """Return a hook's answer as an amount, or raise ``ValueError`` naming it.
+    """Return a hook's return value as an amount, or raise ``ValueError`` naming it.
 
     ``None`` passes through. Integers are taken as whole amounts; floats,
     strings and other types are rejected, since a float cannot hold 0.10

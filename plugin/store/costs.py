@@ -221,7 +221,7 @@ FROM wanted JOIN unit_costs AS cost
 @functools.cache
 def _in_force_statement(size: int) -> TextualSelect:
     # For each wanted pair, the row whose effective_from is the latest on or
-    # before `at`. The correlated max() lets both databases answer each pair
+    # before `at`. The correlated max() lets both databases resolve each pair
     # with a primary-key search. The statement is plain SQL, cached per batch
     # size, because building it with SQLAlchemy constructs took longer than
     # the query.

@@ -1,4 +1,4 @@
-"""Answers of merchant hooks are checked before anything is sent."""
+"""Return values of merchant hooks are checked before anything is sent."""
 
 from decimal import Decimal
 
